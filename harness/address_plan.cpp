@@ -1,0 +1,48 @@
+#include "address_plan.hpp"
+
+#include <arpa/inet.h>
+
+namespace mvc {
+
+namespace {
+unsigned index_of(Endpoint e) { return static_cast<unsigned>(e); }
+constexpr unsigned kCellBase = 10;      // cell k uses .10+2k (source) and .11+2k (destination)
+constexpr unsigned kControlBase = 100;  // control addresses .100 + endpoint index
+constexpr unsigned kUnowned = 250;
+}  // namespace
+
+int AddressPlan::prefix_length(Family family) { return family == Family::ipv4 ? 24 : 64; }
+
+IpAddress AddressPlan::host_number(Family family, unsigned n) {
+    // 192.0.2.0/24 and 2001:db8:2::/64 (documentation ranges; they never leave the namespaces).
+    if (family == Family::ipv4) return IpAddress::v4((192u << 24) | (0u << 16) | (2u << 8) | n);
+    in6_addr a{};
+    ::inet_pton(AF_INET6, "2001:db8:2::", &a);
+    a.s6_addr[14] = static_cast<uint8_t>(n >> 8);
+    a.s6_addr[15] = static_cast<uint8_t>(n & 0xff);
+    return IpAddress::v6(a);
+}
+
+AddressPlan::Pair AddressPlan::cell(Endpoint from, Endpoint to, Family family) const {
+    const unsigned k = index_of(from) * 4 + index_of(to);
+    return {host_number(family, kCellBase + 2 * k), host_number(family, kCellBase + 2 * k + 1)};
+}
+
+IpAddress AddressPlan::control(Endpoint endpoint, Family family) const {
+    return host_number(family, kControlBase + index_of(endpoint));
+}
+
+IpAddress AddressPlan::unowned(Family family) const { return host_number(family, kUnowned); }
+
+std::vector<IpAddress> AddressPlan::addresses_of(Endpoint endpoint, const std::vector<Endpoint>& endpoints,
+                                                 Family family) const {
+    std::vector<IpAddress> out{control(endpoint, family)};
+    for (auto other : endpoints) {
+        if (other == endpoint) continue;
+        out.push_back(cell(endpoint, other, family).source);
+        out.push_back(cell(other, endpoint, family).destination);
+    }
+    return out;
+}
+
+}  // namespace mvc

@@ -1,0 +1,134 @@
+#include "capabilities.hpp"
+
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <sys/socket.h>
+
+#include <fstream>
+
+#include "error.hpp"
+#include "net_namespace.hpp"
+#include "rtnl.hpp"
+
+namespace mvc {
+
+namespace {
+
+// Tries to create a link of `kind` (on `lower` when given). EOPNOTSUPP is the kernel saying it has
+// no such link type; any other answer, even a refusal of our minimal request, means it has one.
+Feature probe_kind(Rtnl& rtnl, const std::string& name, const std::string& kind, int lower, std::string why) {
+    Feature f{name, false, "", std::move(why)};
+    nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    ifinfomsg ifi{};
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    nla_put_string(msg, IFLA_IFNAME, ("probe-" + kind).substr(0, 15).c_str());
+    if (lower) nla_put_u32(msg, IFLA_LINK, static_cast<uint32_t>(lower));
+    nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
+    nla_put_string(msg, IFLA_INFO_KIND, kind.c_str());
+    nla_nest_end(msg, info);
+    std::string extack;
+    const int error = rtnl.transact(msg, &extack);
+    f.present = error != EOPNOTSUPP;
+    if (f.present)
+        f.detail = "RTM_NEWLINK kind '" + kind + "' accepted by the kernel" + (error ? " (then refused the bare request: " + errno_name(error) + ")" : "");
+    else
+        f.detail = "RTM_NEWLINK kind '" + kind + "' returned EOPNOTSUPP: the kernel has no " + kind +
+                   " link type (not built in, and no module was loaded)";
+    return f;
+}
+
+Feature probe_ipv6(const NetNamespace& scratch) {
+    Feature f{"ipv6", false, "", "every topology is addressed in both families; without IPv6 the ipv6 cells skip"};
+    scratch.run([&] {
+        std::ifstream disabled("/proc/sys/net/ipv6/conf/default/disable_ipv6");
+        int value = 1;
+        if (!(disabled >> value)) {
+            f.detail = "/proc/sys/net/ipv6 is missing: the kernel has no IPv6 (CONFIG_IPV6=n or ipv6.disable=1)";
+            return;
+        }
+        if (value != 0) {
+            f.detail = "net.ipv6.conf.default.disable_ipv6=1 in new namespaces (inherited via devconf_inherit_init_net)";
+            return;
+        }
+        const int s = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0) {
+            f.detail = "socket(AF_INET6) failed: " + errno_name(errno);
+            return;
+        }
+        ::close(s);
+        f.present = true;
+        f.detail = "AF_INET6 sockets work and new namespaces have IPv6 enabled";
+    });
+    return f;
+}
+
+Feature probe_user_namespaces() {
+    Feature f{"user_namespaces", false, "", "rootless runs re-execute inside a user namespace"};
+    std::ifstream max("/proc/sys/user/max_user_namespaces");
+    long value = 0;
+    if (!(max >> value)) {
+        f.detail = "/proc/sys/user/max_user_namespaces is missing: CONFIG_USER_NS=n";
+    } else {
+        f.present = value > 0;
+        f.detail = "user.max_user_namespaces=" + std::to_string(value);
+    }
+    return f;
+}
+
+}  // namespace
+
+Capabilities Capabilities::probe() {
+    Capabilities c;
+    c.privileges = {"privileges", true, "created the run's network namespace (CAP_SYS_ADMIN, CAP_NET_ADMIN)",
+                    "every test builds namespaces and links"};
+    const NetNamespace scratch = NetNamespace::create();
+    Rtnl rtnl(scratch);
+    int lower = 0;
+    try {
+        rtnl.create_veth("probe0", MacAddress::local(0xfe, 0), "probe1", MacAddress::local(0xfe, 1), scratch);
+        lower = rtnl.link("probe0").ifindex;
+        c.veth = {"veth", true, "created a veth pair", "the default parent and its external peer are a veth pair"};
+    } catch (const NetlinkError& e) {
+        c.veth = {"veth", false, e.what(), "the default parent and its external peer are a veth pair"};
+    }
+    c.bridge = probe_kind(rtnl, "bridge", "bridge", 0, "the hairpin variants put the external peer on a bridge");
+    if (lower) {
+        c.macvlan = probe_kind(rtnl, "macvlan", "macvlan", lower, "everything this suite tests is a macvlan");
+        c.vlan_8021q = probe_kind(rtnl, "8021q", "vlan", lower, "802.1Q sub-interfaces as macvlan parents");
+        c.ipvlan = probe_kind(rtnl, "ipvlan", "ipvlan", lower, "ipvlan and macvlan competing for one parent");
+    } else {
+        for (Feature* f : {&c.macvlan, &c.vlan_8021q, &c.ipvlan}) f->detail = "not probed: no veth to stack it on";
+        c.macvlan.name = "macvlan";
+        c.vlan_8021q.name = "8021q";
+        c.ipvlan.name = "ipvlan";
+    }
+    c.dummy = probe_kind(rtnl, "dummy", "dummy", 0, "the dummy-parent variant (a parent with no wire)");
+    c.ipv6 = probe_ipv6(scratch);
+    c.user_namespaces = probe_user_namespaces();
+    return c;  // the scratch namespace, and whatever the probes created in it, goes away here
+}
+
+Capabilities Capabilities::unprivileged(const std::string& detail) {
+    Capabilities c;
+    c.privileges = {"privileges", false, detail, "every test builds namespaces and links"};
+    for (auto [f, name] : {std::pair{&c.veth, "veth"}, {&c.bridge, "bridge"}, {&c.macvlan, "macvlan"},
+                           {&c.dummy, "dummy"}, {&c.vlan_8021q, "8021q"}, {&c.ipvlan, "ipvlan"}, {&c.ipv6, "ipv6"}}) {
+        f->name = name;
+        f->detail = "not probed: no privileges";
+    }
+    c.user_namespaces = probe_user_namespaces();
+    return c;
+}
+
+std::vector<const Feature*> Capabilities::all() const {
+    return {&privileges, &veth, &bridge, &macvlan, &dummy, &vlan_8021q, &ipvlan, &ipv6, &user_namespaces};
+}
+
+std::string Capabilities::missing(const Feature& feature) {
+    if (feature.present) return "";
+    return "needs " + feature.name + ": " + feature.detail;
+}
+
+}  // namespace mvc

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mvc {
+
+// One thing the kernel or the process may or may not have, found by trying it, with what a
+// reader needs to know when it is missing.
+struct Feature {
+    std::string name;
+    bool present = false;
+    std::string detail;  // how it was found out: the errno, the file read
+    std::string why;     // what depends on it
+};
+
+struct Capabilities {
+    Feature privileges;  // CAP_NET_ADMIN + CAP_SYS_ADMIN: creating network namespaces and links
+    Feature veth, bridge, macvlan, dummy, vlan_8021q, ipvlan, ipv6, user_namespaces;
+
+    // Probes every kernel feature in a scratch namespace. Call from inside the sandbox.
+    static Capabilities probe();
+    // What to report when the process could not even make a namespace.
+    static Capabilities unprivileged(const std::string& detail);
+
+    std::vector<const Feature*> all() const;
+    // The skip reason for something that needs `feature`, or "" when it is present.
+    static std::string missing(const Feature& feature);
+};
+
+}  // namespace mvc

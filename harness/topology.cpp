@@ -1,0 +1,186 @@
+#include "topology.hpp"
+
+#include <linux/if.h>
+#include <linux/ip.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "error.hpp"
+#include "unique_fd.hpp"
+
+namespace mvc {
+
+namespace {
+
+// Deterministic, locally administered MACs: group = endpoint, index = which interface.
+MacAddress planned_mac(Endpoint e, uint8_t index = 0) {
+    return MacAddress::local(static_cast<uint8_t>(static_cast<unsigned>(e) + 1), index);
+}
+
+constexpr const char* kParentName = "parent";
+constexpr const char* kPeerName = "peer";
+constexpr const char* kBridgeName = "br0";
+constexpr const char* kSlaveName = "eth0";
+
+bool link_ready(const LinkInfo& l) {
+    return l.up() && l.carrier && (l.operstate == IF_OPER_UP || l.operstate == IF_OPER_UNKNOWN);
+}
+
+std::string describe(const LinkInfo& l) {
+    static const char* names[] = {"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"};
+    const char* oper = l.operstate < std::size(names) ? names[l.operstate] : "?";
+    return l.name + " (admin " + (l.up() ? "up" : "down") + ", carrier " + (l.carrier ? "on" : "off") +
+           ", operstate " + oper + ")";
+}
+
+UniqueFd link_event_socket(const NetNamespace& ns) {
+    return ns.run([] {
+        UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
+        if (!fd) throw_errno("netlink event socket");
+        sockaddr_nl sa{};
+        sa.nl_family = AF_NETLINK;
+        sa.nl_groups = RTMGRP_LINK;
+        if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) throw_errno("bind RTMGRP_LINK");
+        return fd;
+    });
+}
+
+}  // namespace
+
+Topology::Node& Topology::node(Endpoint endpoint) {
+    auto it = nodes_.find(endpoint);
+    if (it == nodes_.end()) throw std::logic_error("topology " + spec_.id() + " has no " + std::string(to_string(endpoint)));
+    return it->second;
+}
+
+const Topology::Node& Topology::node(Endpoint endpoint) const { return const_cast<Topology*>(this)->node(endpoint); }
+
+void Topology::add_node(Endpoint endpoint) {
+    Node n{endpoint, NetNamespace::create(), nullptr, 0, {}, {}, {}};
+    n.rtnl = std::make_unique<Rtnl>(n.ns);
+    nodes_.emplace(endpoint, std::move(n));
+}
+
+std::unique_ptr<Topology> Topology::build(const TopologySpec& spec, const TopologyOptions& options) {
+    std::unique_ptr<Topology> t(new Topology(spec));
+    for (auto e : spec.endpoints()) t->add_node(e);
+    t->build_wire();
+    t->build_slaves();
+    for (auto& [endpoint, node] : t->nodes_) t->configure(node, options);
+    if (spec.variant.static_neighbours) t->add_static_neighbours(options);
+    return t;
+}
+
+void Topology::build_wire() {
+    Node& host = node(Endpoint::host);
+    if (spec_.variant.parent == ParentKind::dummy) {
+        parent_ifindex_ = host.rtnl->create_dummy(kParentName, planned_mac(Endpoint::host));
+    } else {
+        Node& ext = node(Endpoint::ext);
+        parent_ifindex_ = host.rtnl->create_veth(kParentName, planned_mac(Endpoint::host), kPeerName,
+                                                 planned_mac(Endpoint::ext), ext.ns);
+        const int peer = ext.rtnl->link(kPeerName).ifindex;
+        ext.links.push_back(peer);
+        if (spec_.variant.external == ExternalKind::hairpin_bridge) {
+            // A Linux bridge with hairpin on its only port sends frames back out of the port they
+            // came in on: the software stand-in for an 802.1Qbg reflective-relay switch.
+            const int bridge = ext.rtnl->create_bridge(kBridgeName, planned_mac(Endpoint::ext, 1));
+            ext.rtnl->disable_bridge_multicast_snooping(bridge);
+            ext.rtnl->set_master(peer, bridge);
+            ext.rtnl->set_bridge_port_hairpin(peer, true);
+            ext.links.push_back(bridge);
+            ext.ifindex = bridge;
+            ext.ifname = kBridgeName;
+        } else {
+            ext.ifindex = peer;
+            ext.ifname = kPeerName;
+        }
+        ext.mac = ext.rtnl->link(ext.ifindex).mac;
+    }
+    host.ifindex = parent_ifindex_;
+    host.ifname = kParentName;
+    host.links.push_back(parent_ifindex_);
+}
+
+void Topology::build_slaves() {
+    Node& host = node(Endpoint::host);
+    for (auto s : spec_.slaves) {
+        Node& slave = node(s);
+        MacvlanSpec m;
+        m.name = kSlaveName;
+        m.lower_ifindex = parent_ifindex_;
+        m.mode = spec_.mode;
+        if (spec_.mode != MacvlanMode::passthru) m.mac = planned_mac(s);  // passthru inherits the parent's
+        m.target = &slave.ns;
+        for (auto allowed : spec_.source_allow) m.source_macs.push_back(node(allowed).mac);
+        host.rtnl->create_macvlan(m);
+        const LinkInfo info = slave.rtnl->link(kSlaveName);
+        slave.ifindex = info.ifindex;
+        slave.ifname = kSlaveName;
+        slave.mac = info.mac;
+        slave.links.push_back(info.ifindex);
+    }
+    host.mac = host.rtnl->link(parent_ifindex_).mac;
+}
+
+void Topology::configure(Node& n, const TopologyOptions& options) {
+    const auto endpoints = spec_.endpoints();
+    const bool ipv6 = std::find(options.families.begin(), options.families.end(), Family::ipv6) != options.families.end();
+    for (int l : n.links)
+        if (ipv6) n.rtnl->disable_ipv6_link_local(l);
+    if (options.break_arp) n.rtnl->set_ipv4_conf(n.ifindex, IPV4_DEVCONF_ARP_IGNORE, 8);
+    for (auto family : options.families) {
+        n.rtnl->set_neighbour_retransmit(n.ifindex, family, options.neighbour_retransmit_ms);
+        for (const auto& a : addresses_.addresses_of(n.endpoint, endpoints, family))
+            n.rtnl->add_address(n.ifindex, a, AddressPlan::prefix_length(family));
+    }
+    for (int l : n.links) n.rtnl->set_up(l);
+}
+
+void Topology::add_static_neighbours(const TopologyOptions& options) {
+    // The field note's "unless the MAC address is known by hand": each slave knows every address
+    // of the other slave, so no ARP/ND broadcast is ever needed between them.
+    for (auto a : spec_.slaves)
+        for (auto b : spec_.slaves) {
+            if (a == b) continue;
+            Node& from = node(a);
+            const Node& to = node(b);
+            for (auto family : options.families)
+                for (const auto& ip : addresses_.addresses_of(b, spec_.endpoints(), family))
+                    from.rtnl->add_permanent_neighbour(from.ifindex, ip, to.mac);
+        }
+}
+
+void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point deadline) {
+    // Subscribe first, then look: a change between the two still wakes the poll below.
+    std::vector<UniqueFd> events;
+    std::vector<pollfd> fds;
+    for (auto& [e, n] : nodes_) {
+        events.push_back(link_event_socket(n.ns));
+        fds.push_back({events.back().get(), POLLIN, 0});
+    }
+    for (;;) {
+        std::string waiting_for;
+        for (auto& [e, n] : nodes_)
+            for (int l : n.links) {
+                const LinkInfo info = n.rtnl->link(l);
+                if (!link_ready(info))
+                    waiting_for += (waiting_for.empty() ? "" : ", ") + std::string(to_string(e)) + ":" + describe(info);
+            }
+        if (waiting_for.empty()) return;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) throw NotReady("links never became ready: " + waiting_for);
+        if (::poll(fds.data(), fds.size(), static_cast<int>(left.count()) + 1) < 0 && errno != EINTR)
+            throw_errno("poll link events");
+        char buf[8192];
+        for (auto& p : fds)
+            while (::recv(p.fd, buf, sizeof buf, 0) > 0) {
+            }
+    }
+}
+
+}  // namespace mvc

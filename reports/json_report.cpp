@@ -1,0 +1,47 @@
+#include "json_report.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace mvc {
+
+nlohmann::json json_report(const RunReport& report) {
+    nlohmann::json properties = nlohmann::json::object();
+    for (const auto& p : report.properties) properties[p.name] = p.value;
+    const Counts c = report.counts();
+    nlohmann::json cells = nlohmann::json::array();
+    nlohmann::json tests = nlohmann::json::array();
+    for (const auto& t : report.tests) {
+        tests.push_back({{"name", t.name},
+                         {"group", t.group},
+                         {"verdict", to_string(t.verdict)},
+                         {"message", t.message},
+                         {"seconds", t.seconds}});
+        if (!t.cell) continue;
+        const auto& cell = *t.cell;
+        nlohmann::json j = {{"name", t.name},         {"mode", cell.mode},         {"variant", cell.variant},
+                            {"family", cell.family},   {"from", cell.from},         {"to", cell.to},
+                            {"expected", cell.expected}, {"verdict", to_string(t.verdict)}};
+        j["observed"] = cell.observed.empty() ? nlohmann::json(nullptr) : nlohmann::json(cell.observed);
+        // A skipped cell's reason is why it was skipped; otherwise it is the expectation's reason,
+        // followed by what went wrong when the cell failed.
+        j["reason"] = t.verdict == Verdict::skip ? t.message : cell.reason;
+        if (t.verdict == Verdict::fail) j["failure"] = t.message;
+        cells.push_back(std::move(j));
+    }
+    return {{"format", "macvlan-conformance/report/1"},
+            {"properties", properties},
+            {"summary", {{"tests", c.tests}, {"passed", c.passed}, {"failed", c.failed}, {"skipped", c.skipped},
+                         {"seconds", report.seconds}, {"exit_code", exit_code(c)}}},
+            {"cells", cells},
+            {"tests", tests}};
+}
+
+void write_json_report(const RunReport& report, const std::filesystem::path& file) {
+    std::ofstream out(file);
+    if (!out) throw std::runtime_error("cannot write JSON report to " + file.string());
+    out << json_report(report).dump(2) << '\n';
+    if (!out) throw std::runtime_error("writing JSON report to " + file.string() + " failed");
+}
+
+}  // namespace mvc

@@ -1,0 +1,119 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <iostream>
+
+namespace mvc {
+
+namespace {
+
+const char* kFooter = R"(Exit codes (kselftest convention):
+  0  every selected test passed (skips allowed)
+  1  at least one test failed
+  2  usage error: a bad flag, value or fixture file
+  4  every selected test was skipped (e.g. a kernel feature is missing)
+
+Test names look like reachability.<mode>.<variant>.<family>.<from>_to_<to>, e.g.
+reachability.vepa.hairpin.ipv4.c1_to_c2 ('-' in a variant name is written '_').
+GoogleTest's own --gtest_* flags are passed through.)";
+
+}  // namespace
+
+std::filesystem::path default_fixtures_dir() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto installed = exe.parent_path().parent_path() / "share" / "macvlan-conformance" / "fixtures";
+        if (std::filesystem::exists(installed / "expectations" / "reachability.json")) return installed;
+    }
+    return MVC_SOURCE_FIXTURES;
+}
+
+ParsedCli parse_cli(int argc, char** argv) {
+    ParsedCli parsed;
+    CliOptions& o = parsed.options;
+    std::vector<std::string> ours;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind("--gtest_", 0) == 0)
+            o.gtest_arguments.push_back(arg);
+        else
+            ours.push_back(arg);
+    }
+    std::reverse(ours.begin(), ours.end());  // CLI11 takes the arguments reversed
+
+    CLI::App app{"Conformance suite for Linux macvlan: builds topologies in private network namespaces, "
+                 "probes who can reach whom in every macvlan mode, and reports in JUnit XML and JSON.",
+                 "macvlan-conformance"};
+    app.footer(kFooter);
+    app.get_formatter()->column_width(34);
+    app.add_option("--junit", o.junit, "Write a JUnit XML report (valid under the Jenkins xunit and Ant schemas)")->type_name("FILE");
+    app.add_option("--json", o.json, "Write a JSON report with every cell's expected and observed value")->type_name("FILE");
+    app.add_option("--expectations", o.expectations,
+                   "Use this expectation file instead of the shipped fixtures/expectations/reachability.json "
+                   "(validated the same way)")
+        ->type_name("PATH")
+        ->check(CLI::ExistingFile);
+    app.add_option("--fixtures", o.fixtures, "Directory with topologies/ and expectations/ (default: the shipped fixtures)")
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--mode", o.modes, "Only these macvlan modes (repeatable)")
+        ->type_name("MODE")
+        ->check(CLI::IsMember({"bridge", "vepa", "private", "passthru", "source"}));
+    app.add_option("--variant", o.variants, "Only these variants (repeatable): plain, hairpin, hairpin-static, dummy")
+        ->type_name("VARIANT");
+    app.add_option("--family", o.families, "Only this address family (repeatable)")
+        ->type_name("FAMILY")
+        ->check(CLI::IsMember({"ipv4", "ipv6"}));
+    app.add_option("--filter", o.filters, "Only tests whose name matches this shell glob (repeatable: any may match)")
+        ->type_name("GLOB");
+    app.add_flag("--list", o.list, "Print the names of the tests that would run, then exit");
+    app.add_option("--repeat", o.repeat, "Run the selected tests N times; every iteration is reported")
+        ->type_name("N")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("--quiet-window-ms", o.quiet_window_ms,
+                   "How long a probe waits for a reply before its cell is called blocked (default 300)")
+        ->type_name("MS")
+        ->check(CLI::Range(20u, 60000u));
+    app.add_option("--ready-timeout-ms", o.ready_timeout_ms,
+                   "How long a topology may take to show its links up and answer its controls (default 5000)")
+        ->type_name("MS")
+        ->check(CLI::Range(100u, 600000u));
+
+    app.add_option("--inject-fault", o.inject_fault,
+                   "Deliberately break every topology to prove the suite notices: arp-ignore sets arp_ignore=8 "
+                   "on every interface, so IPv4 cells that expect 'reachable' must fail (expect exit 1)")
+        ->type_name("FAULT")
+        ->check(CLI::IsMember({"arp-ignore"}));
+
+    try {
+        app.parse(ours);
+    } catch (const CLI::CallForHelp& e) {
+        app.exit(e);
+        parsed.exit_now = kExitPass;
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        std::cerr << "Run 'macvlan-conformance --help' for the flags and their values.\n";
+        parsed.exit_now = kExitUsage;
+    }
+    return parsed;
+}
+
+bool name_matches_filters(const CliOptions& o, const std::string& name) {
+    if (o.filters.empty()) return true;
+    return std::any_of(o.filters.begin(), o.filters.end(),
+                       [&](const std::string& glob) { return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0; });
+}
+
+bool selected(const CliOptions& o, const CellId& cell) {
+    auto allowed = [](const std::vector<std::string>& list, std::string_view value) {
+        return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+    };
+    return allowed(o.modes, to_string(cell.mode)) && allowed(o.variants, cell.variant) &&
+           allowed(o.families, to_string(cell.family)) && name_matches_filters(o, cell.name());
+}
+
+}  // namespace mvc

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "expectations.hpp"
+
+namespace mvc {
+
+inline constexpr int kExitPass = 0;
+inline constexpr int kExitFail = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitAllSkipped = 4;
+
+struct CliOptions {
+    std::optional<std::filesystem::path> junit;
+    std::optional<std::filesystem::path> json;
+    std::optional<std::filesystem::path> expectations;  // default: <fixtures>/expectations/reachability.json
+    std::optional<std::filesystem::path> fixtures;      // default: found next to the binary
+    std::vector<std::string> modes, variants, families, filters;
+    bool list = false;
+    int repeat = 1;
+    unsigned quiet_window_ms = 300;
+    unsigned ready_timeout_ms = 5000;
+    std::string inject_fault;  // "" or "arp-ignore"
+    std::vector<std::string> gtest_arguments;  // --gtest_* flags, passed through untouched
+};
+
+// Parses argv. Returns the options, or the exit code to leave with (0 after --help, 2 on a usage
+// error, with the message already printed).
+struct ParsedCli {
+    CliOptions options;
+    std::optional<int> exit_now;
+};
+ParsedCli parse_cli(int argc, char** argv);
+
+// Where the shipped fixtures are: <prefix>/share/macvlan-conformance/fixtures beside an installed
+// binary, else the source tree the binary was built from.
+std::filesystem::path default_fixtures_dir();
+
+// Whether a cell is selected by --mode/--variant/--family/--filter (all given flags must match).
+bool selected(const CliOptions& options, const CellId& cell);
+bool name_matches_filters(const CliOptions& options, const std::string& name);
+
+}  // namespace mvc

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "echo_probe.hpp"
+#include "expectations.hpp"
+#include "topology_spec.hpp"
+
+namespace mvc {
+
+struct CampaignOptions {
+    EchoSchedule cells{std::chrono::milliseconds(20), std::chrono::milliseconds(300)};
+    std::chrono::milliseconds ready_timeout{5000};
+    unsigned neighbour_retransmit_ms = 100;
+    unsigned max_parallel_topologies = 32;
+    bool break_arp = false;  // --inject-fault arp-ignore
+};
+
+// What one cell's probe saw.
+struct CellObservation {
+    Reach observed = Reach::blocked;
+    double seconds = 0;    // from the first request to the verdict
+    bool trusted = false;  // controls answered before and after the probes, so "blocked" means blocked
+    std::string problem;   // why the topology could not be trusted, or why it could not be built
+    bool built = false;    // false: the topology failed before anything could be probed
+};
+
+// Measures many reachability cells at once. Each topology (mode × variant) is built in its own
+// namespaces, in parallel with the others; inside a topology every selected cell of both families
+// is probed at the same time (see AddressPlan for why that keeps cells independent).
+//
+// Per topology: build → links up (observed via RTNLGRP_LINK) → controls answer → all cells probed
+// within one bounded quiet window → controls answer again → namespaces closed.
+class ReachabilityCampaign {
+public:
+    ReachabilityCampaign(const TopologyCatalog& catalog, CampaignOptions options);
+    ~ReachabilityCampaign();
+
+    // Launches every topology the cells need; returns at once.
+    void start(const std::vector<CellId>& cells);
+    bool started() const;
+    // Waits for the cell's topology to finish and returns what was seen.
+    CellObservation observe(const CellId& cell);
+    // Seconds the cell's topology took from start to teardown.
+    double topology_seconds(const CellId& cell);
+    void reset();  // waits for running topologies, forgets all results
+
+private:
+    struct TopologyRun;
+    const TopologyCatalog& catalog_;
+    CampaignOptions options_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<TopologyRun>> runs_;  // by topology id
+};
+
+}  // namespace mvc

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "run_report.hpp"
+
+namespace mvc {
+
+// Turns GoogleTest's events into the RunReport the writers read. Tests attach their structured
+// facts (a reachability cell's expected and observed values) by name while they run.
+class ReportCollector : public ::testing::EmptyTestEventListener {
+public:
+    explicit ReportCollector(RunReport& report) : report_(report) {}
+
+    void describe_group(const std::string& group, std::vector<Property> properties);
+    void attach_cell(const std::string& test, CellRecord cell);
+    void set_seconds(const std::string& test, double seconds);
+
+    void OnTestIterationStart(const ::testing::UnitTest& unit, int iteration) override;
+    void OnTestEnd(const ::testing::TestInfo& info) override;
+
+private:
+    RunReport& report_;
+    std::map<std::string, std::vector<Property>> group_properties_;
+    std::map<std::string, CellRecord> cells_;
+    std::map<std::string, double> seconds_;
+    int iteration_ = 0;
+};
+
+// The text of a test's failures, or its skip reason, without GoogleTest's "Failed"/"Skipped" lead.
+std::string outcome_message(const ::testing::TestResult& result);
+
+}  // namespace mvc
