@@ -17,7 +17,6 @@ packages=(
   libcli11-dev                        # command line: flag validation, --help, usage errors
   libboost-dev libboost-filesystem-dev  # Boost.Process (needs Boost.Filesystem), for external programs only
   libxml2-utils                       # xmllint: the tests validate JUnit against both XSDs
-  iproute2                            # only the tests' leak checks read `ip` output; the harness never runs it
 )
 
 for arg in "$@"; do

@@ -402,6 +402,21 @@ void Rtnl::add_address(int ifindex, const IpAddress& address, int prefix_length)
                      std::to_string(ifindex));
 }
 
+std::vector<AddressInfo> Rtnl::addresses() {
+    nl_cache* raw = nullptr;
+    if (int err = rtnl_addr_alloc_cache(sock_, &raw); err < 0)
+        throw std::runtime_error(std::string("dump addresses: ") + nl_geterror(err));
+    std::unique_ptr<nl_cache, CachePut> cache(raw);
+    std::vector<AddressInfo> out;
+    for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
+        auto* a = reinterpret_cast<rtnl_addr*>(o);
+        char buf[128] = {};
+        nl_addr2str(rtnl_addr_get_local(a), buf, sizeof buf);
+        out.push_back({rtnl_addr_get_ifindex(a), buf, rtnl_addr_get_flags(a)});
+    }
+    return out;
+}
+
 void Rtnl::add_permanent_neighbour(int ifindex, const IpAddress& address, const MacAddress& mac) {
     std::unique_ptr<rtnl_neigh, NeighPut> n(rtnl_neigh_alloc());
     if (!n) throw std::bad_alloc();

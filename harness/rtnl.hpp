@@ -40,6 +40,12 @@ struct LinkInfo {
     bool oper_up() const;
 };
 
+struct AddressInfo {
+    int ifindex = 0;
+    std::string address;  // "192.0.2.10/24"
+    unsigned flags = 0;   // IFA_F_*
+};
+
 struct MacvlanSpec {
     std::string name;
     int lower_ifindex = 0;
@@ -90,6 +96,7 @@ public:
 
     // Addresses and neighbours.
     void add_address(int ifindex, const IpAddress& address, int prefix_length);
+    std::vector<AddressInfo> addresses();
     void add_permanent_neighbour(int ifindex, const IpAddress& address, const MacAddress& mac);
 
     // Sends a request built elsewhere and waits for the kernel's answer. Returns 0 or a positive

@@ -1,0 +1,18 @@
+# Shared by the ci/ entry points: run as root (re-executing through sudo when needed), install the
+# Debian packages, configure and build into build/.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${MVC_BUILD_DIR:-$repo/build}
+
+as_root() {  # as_root "$0" "$@": re-executes the calling script as root
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "$(basename "$1"): needs root (network namespaces and links), and sudo is not installed" >&2; exit 2; }
+    exec sudo --preserve-env=CI,MVC_BUILD_DIR "$@"
+  fi
+}
+
+build() {
+  "$repo/ci/install-deps.sh" "$@"
+  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build_dir" -j "$(nproc)"
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: build, then run the macvlan conformance suite against this machine's kernel.
+# Reports go to out/ (JUnit XML and JSON). Extra arguments go to macvlan-conformance, e.g.
+#   ci/run-conformance.sh --mode vepa --family ipv4
+# Exit code: the suite's (0 pass, 1 failure, 2 usage error, 4 everything skipped).
+source "$(dirname "$0")/lib.sh"
+as_root "$0" "$@"
+build
+mkdir -p "$repo/out"
+exec "$build_dir/macvlan-conformance" --junit "$repo/out/junit.xml" --json "$repo/out/report.json" "$@"

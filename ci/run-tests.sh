@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The project's own tests: build, then run every ctest test (unit tests of the harness, the
+# end-to-end integration tests, and the conformance suite per mode). Extra arguments go to ctest,
+# e.g. ci/run-tests.sh -L unit
+source "$(dirname "$0")/lib.sh"
+as_root "$0" "$@"
+build
+cd "$build_dir"
+exec ctest --output-on-failure -j "$(nproc)" --output-junit "$build_dir/test-reports/ctest.xml" "$@"

@@ -1,0 +1,146 @@
+// End-to-end: the conformance binary against the kernel in front of it. Needs root.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "conformance_process.hpp"
+#include "fixture_files.hpp"
+#include "root_snapshot.hpp"
+
+namespace mvc {
+namespace {
+
+using testing_support::run_conformance;
+using testing_support::TempFile;
+
+class ConformanceRun : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root: the suite builds network namespaces and links";
+    }
+    static nlohmann::json read_json(const std::filesystem::path& p) { return testing_support::read(p); }
+    static std::vector<std::string> failed_cells(const nlohmann::json& report) {
+        std::vector<std::string> out;
+        for (const auto& c : report["cells"])
+            if (c["verdict"] == "fail") out.push_back(c["name"]);
+        return out;
+    }
+};
+
+TEST_F(ConformanceRun, FullRunPassesWithReportsThatValidate) {
+    TempFile junit("j.xml"), json("r.json");
+    const auto r = run_conformance({"--junit", junit.path().string(), "--json", json.path().string()});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto report = read_json(json.path());
+    int passed = 0;
+    for (const auto& c : report["cells"]) {
+        EXPECT_NE(c["verdict"], "fail") << c.dump();
+        if (c["verdict"] == "pass") ++passed;
+        if (c["verdict"] == "skip") {
+            EXPECT_FALSE(c["reason"].get<std::string>().empty());
+        }
+    }
+    EXPECT_GE(passed, 200);
+    std::set<std::string> modes;
+    for (const auto& c : report["cells"]) modes.insert(c["mode"]);
+    EXPECT_EQ(modes, (std::set<std::string>{"bridge", "vepa", "private", "passthru", "source"}));
+
+    namespace bp = boost::process;
+    for (const char* xsd : {"junit-jenkins-xunit-10.xsd", "junit-ant-windyroad.xsd"}) {
+        const int rc = bp::system(bp::search_path("xmllint"), "--noout", "--schema",
+                                  std::string(MVC_SCHEMA_DIR) + "/" + xsd, junit.path().string(), bp::std_out > bp::null);
+        EXPECT_EQ(rc, 0) << xsd;
+    }
+}
+
+// Changing one expected value must fail exactly that cell: proof that each cell's assertion is live.
+class FlippedExpectation : public ConformanceRun, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(FlippedExpectation, FailsExactlyThatCell) {
+    auto doc = testing_support::read(testing_support::shipped_fixtures() / "expectations" / "reachability.json");
+    const std::string target = GetParam();
+    std::string flipped_name;
+    for (auto& m : doc["matrices"])
+        for (auto& c : m["cells"]) {
+            const std::string variant = m["variant"];
+            std::string name = "reachability." + m["mode"].get<std::string>() + "." + variant + "." +
+                               m["family"].get<std::string>() + "." + c["from"].get<std::string>() + "_to_" +
+                               c["to"].get<std::string>();
+            std::replace(name.begin(), name.end(), '-', '_');
+            if (name != target) continue;
+            c["expected"] = c["expected"] == "reachable" ? "blocked" : "reachable";
+            flipped_name = name;
+        }
+    ASSERT_EQ(flipped_name, target) << "no such cell in the shipped expectations";
+    TempFile expectations("expectations.json"), json("r.json");
+    expectations.write(doc);
+    const auto r = run_conformance({"--expectations", expectations.path().string(), "--json", json.path().string()});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_EQ(failed_cells(read_json(json.path())), std::vector<std::string>{target});
+    EXPECT_NE(r.out.find("'!' differs from the expectation"), std::string::npos) << "the difference grid is printed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, FlippedExpectation,
+                         ::testing::Values("reachability.vepa.hairpin.ipv4.c1_to_c2",          // reachable -> blocked
+                                           "reachability.private.hairpin.ipv6.c1_to_host",     // blocked -> reachable
+                                           "reachability.private.hairpin_static.ipv4.c2_to_c1",
+                                           "reachability.passthru.plain.ipv6.host_to_ext",
+                                           "reachability.source.hairpin.ipv4.ext_to_c2",
+                                           "reachability.bridge.plain.ipv6.c1_to_host"));
+
+TEST_F(ConformanceRun, InjectedArpFaultFailsEveryIpv4CellAndNoIpv6Cell) {
+    TempFile json("r.json");
+    const auto r = run_conformance({"--inject-fault", "arp-ignore", "--ready-timeout-ms", "1000", "--json", json.path().string()});
+    EXPECT_EQ(r.exit_code, 1);
+    for (const auto& c : read_json(json.path())["cells"]) {
+        if (c["verdict"] == "skip") continue;
+        if (c["family"] == "ipv4")
+            EXPECT_EQ(c["verdict"], "fail") << c["name"] << ": a broken ARP must never pass";
+        else
+            EXPECT_EQ(c["verdict"], "pass") << c["name"];
+    }
+}
+
+TEST_F(ConformanceRun, MalformedExpectationsAreAUsageErrorNamingTheEntry) {
+    auto doc = testing_support::read(testing_support::shipped_fixtures() / "expectations" / "reachability.json");
+    doc["matrices"][2]["cells"][3]["expected"] = "maybe";
+    TempFile expectations("broken.json");
+    expectations.write(doc);
+    const auto r = run_conformance({"--expectations", expectations.path().string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find(expectations.path().string()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("matrices[2]"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("cells[3]"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("got \"maybe\""), std::string::npos) << r.err;
+}
+
+TEST_F(ConformanceRun, LeavesTheRootNamespaceAsItFoundIt) {
+    const auto before = testing_support::root_namespace_snapshot();
+    const auto r = run_conformance({});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(testing_support::root_namespace_snapshot(), before);
+}
+
+TEST_F(ConformanceRun, LeavesTheRootNamespaceAsItFoundItAfterSigkill) {
+    const auto before = testing_support::root_namespace_snapshot();
+    namespace bp = boost::process;
+    bp::ipstream out;
+    // A long quiet window keeps every topology alive while the process is killed.
+    bp::child child(MVC_CONFORMANCE_BINARY, "--quiet-window-ms", "10000", bp::std_out > out, bp::std_err > bp::null);
+    std::string line;
+    while (std::getline(out, line) && line.rfind("running", 0) != 0) {
+    }
+    // The first test builds every topology; wait until that has surely begun, then kill.
+    for (int i = 0; i < 50 && child.running(); ++i) ::usleep(10'000);
+    ASSERT_TRUE(child.running());
+    ::kill(child.id(), SIGKILL);
+    child.wait();
+    EXPECT_EQ(testing_support::root_namespace_snapshot(), before);
+}
+
+}  // namespace
+}  // namespace mvc

@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include "cli.hpp"
+
+namespace mvc {
+namespace {
+
+std::string last_stderr, last_stdout;
+
+ParsedCli parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "macvlan-conformance");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    ::testing::internal::CaptureStderr();
+    ::testing::internal::CaptureStdout();
+    auto parsed = parse_cli(static_cast<int>(argv.size()), argv.data());
+    last_stderr = ::testing::internal::GetCapturedStderr();
+    last_stdout = ::testing::internal::GetCapturedStdout();
+    return parsed;
+}
+TEST(Cli, HelpExitsZeroAndDocumentsExitCodes) {
+    auto p = parse({"--help"});
+    ASSERT_TRUE(p.exit_now);
+    EXPECT_EQ(*p.exit_now, 0);
+    EXPECT_NE(last_stdout.find("4  every selected test was skipped"), std::string::npos);
+}
+
+TEST(Cli, BadModeNamesTheFlagAndTheValidValues) {
+    auto p = parse({"--mode", "bridged"});
+    ASSERT_TRUE(p.exit_now);
+    EXPECT_EQ(*p.exit_now, 2);
+    EXPECT_NE(last_stderr.find("--mode"), std::string::npos) << last_stderr;
+    EXPECT_NE(last_stderr.find("vepa"), std::string::npos) << last_stderr;
+}
+
+TEST(Cli, UnknownFlagIsAUsageError) {
+    auto p = parse({"--jnuit", "x.xml"});
+    ASSERT_TRUE(p.exit_now);
+    EXPECT_EQ(*p.exit_now, 2);
+}
+
+TEST(Cli, GtestFlagsPassThrough) {
+    auto p = parse({"--gtest_shuffle", "--json", "r.json"});
+    EXPECT_FALSE(p.exit_now);
+    ASSERT_EQ(p.options.gtest_arguments.size(), 1u);
+    EXPECT_EQ(*p.options.json, "r.json");
+}
+
+TEST(Cli, SelectionFlagsCombine) {
+    auto p = parse({"--mode", "vepa", "--family", "ipv6", "--filter", "*c1_to*"});
+    ASSERT_FALSE(p.exit_now);
+    const CellId yes{MacvlanMode::vepa, "hairpin", Family::ipv6, Endpoint::c1, Endpoint::c2};
+    EXPECT_TRUE(selected(p.options, yes));
+    CellId wrong_mode = yes;
+    wrong_mode.mode = MacvlanMode::bridge;
+    EXPECT_FALSE(selected(p.options, wrong_mode));
+    CellId wrong_family = yes;
+    wrong_family.family = Family::ipv4;
+    EXPECT_FALSE(selected(p.options, wrong_family));
+    CellId wrong_name = yes;
+    wrong_name.from = Endpoint::c2;
+    EXPECT_FALSE(selected(p.options, wrong_name));
+}
+
+}  // namespace
+}  // namespace mvc
