@@ -22,6 +22,7 @@
 #include <stdexcept>
 
 #include "error.hpp"
+#include "macvlan_link.hpp"
 
 namespace mvc {
 
@@ -127,25 +128,6 @@ int on_ack(nl_msg*, void* arg) {
 
 }  // namespace
 
-std::string_view to_string(MacvlanMode mode) {
-    switch (mode) {
-        case MacvlanMode::private_: return "private";
-        case MacvlanMode::vepa: return "vepa";
-        case MacvlanMode::bridge: return "bridge";
-        case MacvlanMode::passthru: return "passthru";
-        case MacvlanMode::source: return "source";
-    }
-    return "unknown";
-}
-
-MacvlanMode macvlan_mode_from_string(std::string_view text) {
-    for (auto m : {MacvlanMode::bridge, MacvlanMode::vepa, MacvlanMode::private_, MacvlanMode::passthru,
-                   MacvlanMode::source})
-        if (to_string(m) == text) return m;
-    throw std::invalid_argument("unknown macvlan mode '" + std::string(text) +
-                                "' (valid: bridge, vepa, private, passthru, source)");
-}
-
 bool LinkInfo::up() const { return (flags & IFF_UP) != 0; }
 bool LinkInfo::oper_up() const { return operstate == IF_OPER_UP; }
 
@@ -181,6 +163,36 @@ int Rtnl::transact(nl_msg* msg, std::string* extack) {
     }
     if (extack) *extack = state.extack;
     return state.error;
+}
+
+namespace {
+struct QueryState {
+    AckState ack;
+    std::vector<std::vector<uint8_t>> replies;
+};
+int on_reply(nl_msg* msg, void* arg) {
+    const nlmsghdr* h = nlmsg_hdr(msg);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(h);
+    static_cast<QueryState*>(arg)->replies.emplace_back(bytes, bytes + h->nlmsg_len);
+    return NL_OK;
+}
+}  // namespace
+
+std::vector<std::vector<uint8_t>> Rtnl::query(nl_msg* msg, const std::string& what) {
+    std::unique_ptr<nl_msg, void (*)(nl_msg*)> owned(msg, nlmsg_free);
+    nl_complete_msg(sock_, msg);
+    if (int err = nl_send(sock_, msg); err < 0) throw std::runtime_error(std::string("netlink send: ") + nl_geterror(err));
+    QueryState state;
+    std::unique_ptr<nl_cb, CbPut> cb(nl_cb_clone(nl_socket_get_cb(sock_)));
+    nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &state.ack);
+    nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &state.ack);
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_reply, &state);
+    while (!state.ack.done) {
+        int err = nl_recvmsgs(sock_, cb.get());
+        if (err < 0 && !state.ack.done) throw std::runtime_error(std::string("netlink receive: ") + nl_geterror(err));
+    }
+    if (state.ack.error) throw NetlinkError(what, state.ack.error, state.ack.extack);
+    return std::move(state.replies);
 }
 
 void Rtnl::request(nl_msg* msg, const std::string& what) {
@@ -227,25 +239,6 @@ int Rtnl::create_dummy(const std::string& name, const MacAddress& mac) {
     return link(name).ifindex;
 }
 
-void Rtnl::create_macvlan(const MacvlanSpec& spec) {
-    LinkPtr l(rtnl_link_macvlan_alloc());
-    if (!l) throw std::bad_alloc();
-    rtnl_link_set_name(l.get(), spec.name.c_str());
-    rtnl_link_set_link(l.get(), spec.lower_ifindex);
-    rtnl_link_macvlan_set_mode(l.get(), static_cast<uint32_t>(spec.mode));
-    if (spec.flags) rtnl_link_macvlan_set_flags(l.get(), spec.flags);
-    if (spec.mac) rtnl_link_set_addr(l.get(), nl_address(*spec.mac).get());
-    if (spec.mtu) rtnl_link_set_mtu(l.get(), *spec.mtu);
-    if (spec.target) rtnl_link_set_ns_fd(l.get(), spec.target->fd());
-    if (!spec.source_macs.empty()) {
-        rtnl_link_macvlan_set_macmode(l.get(), MACVLAN_MACADDR_SET);
-        for (const auto& mac : spec.source_macs) rtnl_link_macvlan_add_macaddr(l.get(), nl_address(mac).get());
-    }
-    nl_msg* msg = nullptr;
-    check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &msg), "macvlan " + spec.name);
-    request(msg, "create macvlan " + spec.name + " mode " + std::string(to_string(spec.mode)));
-}
-
 void Rtnl::delete_link(int ifindex) {
     LinkPtr l = new_link();
     rtnl_link_set_ifindex(l.get(), ifindex);
@@ -254,17 +247,50 @@ void Rtnl::delete_link(int ifindex) {
     request(msg, "delete link " + std::to_string(ifindex));
 }
 
-void Rtnl::set_up(int ifindex, bool up) {
-    LinkPtr orig = new_link();
-    rtnl_link_set_ifindex(orig.get(), ifindex);
-    LinkPtr change = new_link();
-    if (up)
-        rtnl_link_set_flags(change.get(), IFF_UP);
-    else
-        rtnl_link_unset_flags(change.get(), IFF_UP);
-    nl_msg* msg = nullptr;
-    check_build(rtnl_link_build_change_request(orig.get(), change.get(), 0, &msg), "set link state");
-    request(msg, std::string("set link ") + std::to_string(ifindex) + (up ? " up" : " down"));
+void Rtnl::set_up(int ifindex, bool up) { set_flags(ifindex, up ? IFF_UP : 0, IFF_UP); }
+
+void Rtnl::set_promisc(int ifindex, bool on) { set_flags(ifindex, on ? IFF_PROMISC : 0, IFF_PROMISC); }
+
+void Rtnl::set_flags(int ifindex, unsigned flags, unsigned mask) {
+    // ifi_flags/ifi_change carry exactly the bits in `mask`; dev_change_flags sees nothing else.
+    nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    if (!msg) throw std::bad_alloc();
+    ifinfomsg ifi{};
+    ifi.ifi_index = ifindex;
+    ifi.ifi_flags = flags & mask;
+    ifi.ifi_change = mask;
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    request(msg, "set flags " + std::to_string(flags) + "/" + std::to_string(mask) + " on link " + std::to_string(ifindex));
+}
+
+void Rtnl::set_mtu(int ifindex, unsigned mtu) {
+    nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    if (!msg) throw std::bad_alloc();
+    ifinfomsg ifi{};
+    ifi.ifi_index = ifindex;
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    nla_put_u32(msg, IFLA_MTU, mtu);
+    request(msg, "set mtu " + std::to_string(mtu) + " on link " + std::to_string(ifindex));
+}
+
+void Rtnl::set_mac(int ifindex, const MacAddress& mac) {
+    nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    if (!msg) throw std::bad_alloc();
+    ifinfomsg ifi{};
+    ifi.ifi_index = ifindex;
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    nla_put(msg, IFLA_ADDRESS, 6, mac.bytes().data());
+    request(msg, "set address " + mac.str() + " on link " + std::to_string(ifindex));
+}
+
+void Rtnl::move_to(int ifindex, const NetNamespace& target) {
+    nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    if (!msg) throw std::bad_alloc();
+    ifinfomsg ifi{};
+    ifi.ifi_index = ifindex;
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    nla_put_u32(msg, IFLA_NET_NS_FD, static_cast<uint32_t>(target.fd()));
+    request(msg, "move link " + std::to_string(ifindex) + " to another namespace");
 }
 
 void Rtnl::disable_ipv6_link_local(int ifindex) {
@@ -400,6 +426,22 @@ void Rtnl::add_address(int ifindex, const IpAddress& address, int prefix_length)
     check_build(rtnl_addr_build_add_request(a.get(), NLM_F_CREATE | NLM_F_EXCL, &msg), "address");
     request(msg, "add address " + address.str() + "/" + std::to_string(prefix_length) + " to link " +
                      std::to_string(ifindex));
+}
+
+void Rtnl::flush_neighbours() {
+    nl_cache* raw = nullptr;
+    if (int err = rtnl_neigh_alloc_cache(sock_, &raw); err < 0)
+        throw std::runtime_error(std::string("dump neighbours: ") + nl_geterror(err));
+    std::unique_ptr<nl_cache, CachePut> cache(raw);
+    for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
+        auto* n = reinterpret_cast<rtnl_neigh*>(o);
+        if (rtnl_neigh_get_state(n) & (NUD_PERMANENT | NUD_NOARP)) continue;
+        nl_msg* msg = nullptr;
+        check_build(rtnl_neigh_build_delete_request(n, 0, &msg), "delete neighbour");
+        std::string extack;
+        const int error = transact(msg, &extack);
+        if (error && error != ENOENT) throw NetlinkError("delete neighbour", error, extack);
+    }
 }
 
 std::vector<AddressInfo> Rtnl::addresses() {

@@ -6,21 +6,13 @@
 #include <vector>
 
 #include "addresses.hpp"
+#include "macvlan_link.hpp"
 #include "net_namespace.hpp"
 
 struct nl_sock;
 struct nl_msg;
 
 namespace mvc {
-
-// The modes' numeric values are the kernel ABI (enum macvlan_mode in linux/if_link.h).
-enum class MacvlanMode : uint32_t { private_ = 1, vepa = 2, bridge = 4, passthru = 8, source = 16 };
-
-std::string_view to_string(MacvlanMode mode);
-MacvlanMode macvlan_mode_from_string(std::string_view text);  // throws std::invalid_argument
-
-inline constexpr uint16_t kMacvlanFlagNoPromisc = 1;  // MACVLAN_FLAG_NOPROMISC
-inline constexpr uint16_t kMacvlanFlagNoDst = 2;      // MACVLAN_FLAG_NODST
 
 // What the kernel reports about one link (RTM_NEWLINK reply).
 struct LinkInfo {
@@ -46,16 +38,6 @@ struct AddressInfo {
     unsigned flags = 0;   // IFA_F_*
 };
 
-struct MacvlanSpec {
-    std::string name;
-    int lower_ifindex = 0;
-    MacvlanMode mode = MacvlanMode::vepa;
-    uint16_t flags = 0;
-    std::optional<MacAddress> mac;
-    std::optional<unsigned> mtu;
-    const NetNamespace* target = nullptr;  // created directly inside this namespace (IFLA_NET_NS_FD)
-    std::vector<MacAddress> source_macs;   // source mode allow-list, installed with MACVLAN_MACADDR_SET
-};
 
 // One rtnetlink socket opened inside a namespace, with the link, address and neighbour requests
 // the harness needs. Every refusal throws NetlinkError carrying the kernel's own errno (libnl's
@@ -72,10 +54,15 @@ public:
                     const MacAddress& peer_mac, const NetNamespace& peer_ns);
     int create_bridge(const std::string& name, const MacAddress& mac);
     int create_dummy(const std::string& name, const MacAddress& mac);
-    void create_macvlan(const MacvlanSpec& spec);
     void delete_link(int ifindex);
 
     void set_up(int ifindex, bool up = true);
+    // Changes only the flags in `mask` (ifi_change), as `ip link set X promisc on` does.
+    void set_flags(int ifindex, unsigned flags, unsigned mask);
+    void set_promisc(int ifindex, bool on);
+    void set_mtu(int ifindex, unsigned mtu);
+    void set_mac(int ifindex, const MacAddress& mac);
+    void move_to(int ifindex, const NetNamespace& target);  // IFLA_NET_NS_FD
     // No IPv6 link-local address (IN6_ADDR_GEN_MODE_NONE): fewer stray DAD/MLD frames, and a
     // passthru slave cannot collide with its parent's EUI-64 address. Must precede set_up.
     void disable_ipv6_link_local(int ifindex);
@@ -98,12 +85,17 @@ public:
     void add_address(int ifindex, const IpAddress& address, int prefix_length);
     std::vector<AddressInfo> addresses();
     void add_permanent_neighbour(int ifindex, const IpAddress& address, const MacAddress& mac);
+    // Deletes every learnt (not permanent) neighbour entry: back to cold caches.
+    void flush_neighbours();
 
     // Sends a request built elsewhere and waits for the kernel's answer. Returns 0 or a positive
     // errno; the extended-ack message, if any, goes to *extack. Takes ownership of msg.
     int transact(nl_msg* msg, std::string* extack = nullptr);
     // Same, but throws NetlinkError naming `what` when the kernel refuses.
     void request(nl_msg* msg, const std::string& what);
+    // Sends a GET request and returns every reply message, raw (for attributes libnl does not
+    // know, such as IFLA_MACVLAN_BC_QUEUE_LEN). Throws NetlinkError on refusal.
+    std::vector<std::vector<uint8_t>> query(nl_msg* msg, const std::string& what);
 
     nl_sock* socket() const { return sock_; }
 

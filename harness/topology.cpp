@@ -4,13 +4,11 @@
 #include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 
 #include "error.hpp"
-#include "unique_fd.hpp"
+#include "link_events.hpp"
 
 namespace mvc {
 
@@ -35,18 +33,6 @@ std::string describe(const LinkInfo& l) {
     const char* oper = l.operstate < std::size(names) ? names[l.operstate] : "?";
     return l.name + " (admin " + (l.up() ? "up" : "down") + ", carrier " + (l.carrier ? "on" : "off") +
            ", operstate " + oper + ")";
-}
-
-UniqueFd link_event_socket(const NetNamespace& ns) {
-    return ns.run([] {
-        UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE));
-        if (!fd) throw_errno("netlink event socket");
-        sockaddr_nl sa{};
-        sa.nl_family = AF_NETLINK;
-        sa.nl_groups = RTMGRP_LINK;
-        if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) throw_errno("bind RTMGRP_LINK");
-        return fd;
-    });
 }
 
 }  // namespace
@@ -117,7 +103,7 @@ void Topology::build_slaves() {
         if (spec_.mode != MacvlanMode::passthru) m.mac = planned_mac(s);  // passthru inherits the parent's
         m.target = &slave.ns;
         for (auto allowed : spec_.source_allow) m.source_macs.push_back(node(allowed).mac);
-        host.rtnl->create_macvlan(m);
+        create_macvlan(*host.rtnl, m);
         const LinkInfo info = slave.rtnl->link(kSlaveName);
         slave.ifindex = info.ifindex;
         slave.ifname = kSlaveName;
@@ -156,31 +142,23 @@ void Topology::add_static_neighbours(const TopologyOptions& options) {
 }
 
 void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point deadline) {
-    // Subscribe first, then look: a change between the two still wakes the poll below.
-    std::vector<UniqueFd> events;
-    std::vector<pollfd> fds;
-    for (auto& [e, n] : nodes_) {
-        events.push_back(link_event_socket(n.ns));
-        fds.push_back({events.back().get(), POLLIN, 0});
-    }
-    for (;;) {
-        std::string waiting_for;
-        for (auto& [e, n] : nodes_)
-            for (int l : n.links) {
-                const LinkInfo info = n.rtnl->link(l);
-                if (!link_ready(info))
-                    waiting_for += (waiting_for.empty() ? "" : ", ") + std::string(to_string(e)) + ":" + describe(info);
-            }
-        if (waiting_for.empty()) return;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) throw NotReady("links never became ready: " + waiting_for);
-        if (::poll(fds.data(), fds.size(), static_cast<int>(left.count()) + 1) < 0 && errno != EINTR)
-            throw_errno("poll link events");
-        char buf[8192];
-        for (auto& p : fds)
-            while (::recv(p.fd, buf, sizeof buf, 0) > 0) {
-            }
-    }
+    std::vector<const NetNamespace*> namespaces;
+    for (auto& [e, n] : nodes_) namespaces.push_back(&n.ns);
+    LinkEvents events(namespaces);
+    std::string waiting_for;
+    const bool ready = events.wait_until(
+        [&] {
+            waiting_for.clear();
+            for (auto& [e, n] : nodes_)
+                for (int l : n.links) {
+                    const LinkInfo info = n.rtnl->link(l);
+                    if (!link_ready(info))
+                        waiting_for += (waiting_for.empty() ? "" : ", ") + std::string(to_string(e)) + ":" + describe(info);
+                }
+            return waiting_for.empty();
+        },
+        deadline);
+    if (!ready) throw NotReady("links never became ready: " + waiting_for);
 }
 
 }  // namespace mvc

@@ -95,8 +95,7 @@ ParsedCli parse_cli(int argc, char** argv) {
         app.exit(e);
         parsed.exit_now = kExitPass;
     } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        std::cerr << "Run 'macvlan-conformance --help' for the flags and their values.\n";
+        app.exit(e);  // prints the flag, the problem and the valid values
         parsed.exit_now = kExitUsage;
     }
     return parsed;

@@ -15,6 +15,7 @@
 #include "junit_writer.hpp"
 #include "matrix_grid.hpp"
 #include "net_namespace.hpp"
+#include "broadcast_suite.hpp"
 #include "reachability_suite.hpp"
 #include "report_collector.hpp"
 
@@ -69,6 +70,30 @@ void print_difference_grids(const RunReport& report) {
         if (auto grid = difference_grid(cells); !grid.empty()) std::cout << "\n" << grid;
 }
 
+bool user_gave_gtest_filter(const CliOptions& options) {
+    return std::any_of(options.gtest_arguments.begin(), options.gtest_arguments.end(),
+                       [](const std::string& a) { return a.rfind("--gtest_filter", 0) == 0; });
+}
+
+// Every registered test the selection keeps, in registration order. Data-driven tests (the
+// reachability cells) were only registered when selected. The other suites carry no mode,
+// variant or family, so they run unless the selection names one; --filter applies to all.
+std::vector<std::string> selected_test_names(const SuiteContext& context, const CliOptions& options) {
+    const bool narrowed = !options.modes.empty() || !options.variants.empty() || !options.families.empty();
+    std::vector<std::string> names;
+    const auto* unit = ::testing::UnitTest::GetInstance();
+    for (int i = 0; i < unit->total_test_suite_count(); ++i) {
+        const auto* suite = unit->GetTestSuite(i);
+        for (int j = 0; j < suite->total_test_count(); ++j) {
+            const auto* info = suite->GetTestInfo(j);
+            const std::string name = std::string(info->test_suite_name()) + "." + info->name();
+            if (context.data_driven_tests.count(name) || (!narrowed && name_matches_filters(options, name)))
+                names.push_back(name);
+        }
+    }
+    return names;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,8 +102,10 @@ int main(int argc, char** argv) {
     const CliOptions& options = parsed.options;
 
     SuiteContext context;
+    set_suite_context(&context);
     try {
         const auto fixtures = options.fixtures.value_or(default_fixtures_dir());
+        context.fixtures_dir = fixtures;
         context.catalog = TopologyCatalog::load(fixtures / "topologies" / "reachability.json");
         context.expectations = ExpectationSet::load(
             options.expectations.value_or(fixtures / "expectations" / "reachability.json"), context.catalog);
@@ -104,14 +131,47 @@ int main(int argc, char** argv) {
                     const CellId cell{t.mode, t.variant.name, family, from, to};
                     if (from != to && selected(options, cell)) cells.push_back(cell);
                 }
-    if (options.list) {
-        for (const auto& c : cells) std::cout << c.name() << "\n";
-        return kExitPass;
+    RunReport report;
+    char hostname[256] = "localhost";
+    ::gethostname(hostname, sizeof hostname - 1);
+    report.hostname = hostname;
+    ReportCollector* collector = new ReportCollector(report);  // owned by GoogleTest's listener list
+    context.collector = collector;
+    CampaignOptions campaign_options;
+    campaign_options.cells.window = std::chrono::milliseconds(options.quiet_window_ms);
+    campaign_options.ready_timeout = std::chrono::milliseconds(options.ready_timeout_ms);
+    campaign_options.break_arp = options.inject_fault == "arp-ignore";
+    context.campaign = std::make_unique<ReachabilityCampaign>(context.catalog, campaign_options);
+    register_reachability_suite(context, cells);
+    try {
+        register_broadcast_suite(context, options);
+    } catch (const FixtureError& e) {
+        std::cerr << "macvlan-conformance: " << e.what() << "\n";
+        return kExitUsage;
     }
-    if (cells.empty()) {
+
+    std::vector<std::string> gtest_args{argv[0]};
+    gtest_args.insert(gtest_args.end(), options.gtest_arguments.begin(), options.gtest_arguments.end());
+    if (options.repeat > 1) gtest_args.push_back("--gtest_repeat=" + std::to_string(options.repeat));
+    std::vector<char*> gtest_argv;
+    for (auto& a : gtest_args) gtest_argv.push_back(a.data());
+    int gtest_argc = static_cast<int>(gtest_argv.size());
+    ::testing::InitGoogleTest(&gtest_argc, gtest_argv.data());
+
+    const auto names = selected_test_names(context, options);
+    if (names.empty()) {
         std::cerr << "macvlan-conformance: the selection (--mode/--variant/--family/--filter) matches no test; "
                      "see --list\n";
         return kExitUsage;
+    }
+    if (!user_gave_gtest_filter(options)) {
+        std::string filter;
+        for (const auto& n : names) filter += (filter.empty() ? "" : ":") + n;
+        GTEST_FLAG_SET(filter, filter);
+    }
+    if (options.list) {
+        for (const auto& n : names) std::cout << n << "\n";
+        return kExitPass;
     }
 
     // The whole run happens inside a private network namespace: nothing below can touch the
@@ -125,26 +185,6 @@ int main(int argc, char** argv) {
                                                           " (run as root, or with CAP_SYS_ADMIN and CAP_NET_ADMIN)");
     }
 
-    RunReport report;
-    char hostname[256] = "localhost";
-    ::gethostname(hostname, sizeof hostname - 1);
-    report.hostname = hostname;
-    ReportCollector* collector = new ReportCollector(report);  // owned by GoogleTest's listener list
-    context.collector = collector;
-    CampaignOptions campaign_options;
-    campaign_options.cells.window = std::chrono::milliseconds(options.quiet_window_ms);
-    campaign_options.ready_timeout = std::chrono::milliseconds(options.ready_timeout_ms);
-    campaign_options.break_arp = options.inject_fault == "arp-ignore";
-    context.campaign = std::make_unique<ReachabilityCampaign>(context.catalog, campaign_options);
-    register_reachability_suite(context, cells);
-
-    std::vector<std::string> gtest_args{argv[0]};
-    gtest_args.insert(gtest_args.end(), options.gtest_arguments.begin(), options.gtest_arguments.end());
-    if (options.repeat > 1) gtest_args.push_back("--gtest_repeat=" + std::to_string(options.repeat));
-    std::vector<char*> gtest_argv;
-    for (auto& a : gtest_args) gtest_argv.push_back(a.data());
-    int gtest_argc = static_cast<int>(gtest_argv.size());
-    ::testing::InitGoogleTest(&gtest_argc, gtest_argv.data());
     auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
     delete listeners.Release(listeners.default_result_printer());
     listeners.Append(new ConsolePrinter(std::cout, ::isatty(STDOUT_FILENO) == 1));

@@ -4,7 +4,7 @@
 #include <set>
 #include <semaphore>
 
-#include "packet_tap.hpp"
+#include "packet_socket.hpp"
 #include "topology.hpp"
 
 namespace mvc {
@@ -56,7 +56,7 @@ std::map<Family, std::string> check_transmit_controls(Topology& topo, const std:
     std::map<Family, std::string> problems;
     const auto& spec = topo.spec();
     if (spec.transmit_controls.empty()) return problems;
-    PacketTap tap(topo.node(Endpoint::host).ns, topo.parent_ifindex());
+    PacketSocket tap(topo.node(Endpoint::host).ns, topo.parent_ifindex());
     std::vector<std::pair<Endpoint, Family>> pending;
     for (auto f : families)
         for (auto e : spec.transmit_controls) pending.emplace_back(e, f);
@@ -65,8 +65,8 @@ std::map<Family, std::string> check_transmit_controls(Topology& topo, const std:
         for (auto [e, f] : pending)
             probes.push_back({&topo.node(e).ns, topo.addresses().control(e, f), topo.addresses().unowned(f)});
         run_echo_probes(probes, {std::chrono::milliseconds(10), std::chrono::milliseconds(20)});
-        for (const auto& frame : tap.drain())
-            if (auto src = frame_source_address(frame))
+        for (const auto& received : tap.drain())
+            if (auto src = frame_source_address(received.frame))
                 std::erase_if(pending, [&](auto p) { return topo.addresses().control(p.first, p.second) == *src; });
     }
     for (auto [e, f] : pending) {

@@ -54,6 +54,7 @@ void register_reachability_suite(SuiteContext& context, const std::vector<CellId
         const std::string test = name.substr(group.size() + 1);
         const TopologySpec* spec = context.catalog.find(cell.mode, cell.variant);
         context.cells_by_name.emplace(name, cell);
+        context.data_driven_tests.insert(name);
         context.collector->describe_group(group, {{"suite", "reachability"},
                                                   {"parent_kind", std::string(to_string(spec->variant.parent))},
                                                   {"mode", std::string(to_string(cell.mode))},

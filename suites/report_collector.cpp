@@ -1,5 +1,7 @@
 #include "report_collector.hpp"
 
+#include <algorithm>
+
 namespace mvc {
 
 namespace {
@@ -47,6 +49,13 @@ void ReportCollector::OnTestEnd(const ::testing::TestInfo& info) {
         GroupRecord g{t.group, {}};
         if (auto p = group_properties_.find(t.group); p != group_properties_.end()) g.properties = p->second;
         report_.groups.push_back(std::move(g));
+    }
+    // What a test observed and reports without asserting (RecordProperty) becomes a property of its
+    // group: JUnit allows properties only on test suites.
+    auto& group = *std::find_if(report_.groups.begin(), report_.groups.end(), [&](const GroupRecord& g) { return g.name == t.group; });
+    for (int i = 0; i < result->test_property_count(); ++i) {
+        const auto& p = result->GetTestProperty(i);
+        group.properties.push_back({std::string(info.name()) + "." + p.key(), p.value()});
     }
     report_.tests.push_back(std::move(t));
     cells_.erase(name);

@@ -4,6 +4,17 @@
 
 namespace mvc {
 
+namespace {
+SuiteContext* current = nullptr;
+}
+
+SuiteContext& suite_context() {
+    if (!current) throw std::logic_error("no suite context: tests run only inside macvlan-conformance");
+    return *current;
+}
+
+void set_suite_context(SuiteContext* context) { current = context; }
+
 std::string SuiteContext::skip_reason(const CellId& cell) const {
     const auto& caps = capabilities;
     const TopologySpec* spec = catalog.find(cell.mode, cell.variant);

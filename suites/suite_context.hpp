@@ -1,6 +1,8 @@
 #pragma once
 
+#include <filesystem>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,12 +23,20 @@ struct SuiteContext {
     Capabilities capabilities;
     std::unique_ptr<ReachabilityCampaign> campaign;
     ReportCollector* collector = nullptr;
+    std::filesystem::path fixtures_dir;           // topologies/ and expectations/
     std::map<std::string, CellId> cells_by_name;  // every registered reachability test
+    // Every test registered from fixture data (reachability cells, broadcast cells, ...). These are
+    // registered only when the selection (--mode/--variant/--family/--filter) keeps them.
+    std::set<std::string> data_driven_tests;
 
     // Why this cell cannot run on this machine, or "" when it can.
     std::string skip_reason(const CellId& cell) const;
     // The registered cells GoogleTest will run in this iteration (after its own filter).
     std::vector<CellId> cells_to_run() const;
 };
+
+// The one context of this run, for tests GoogleTest constructs itself (TEST_F suites).
+SuiteContext& suite_context();
+void set_suite_context(SuiteContext* context);
 
 }  // namespace mvc
