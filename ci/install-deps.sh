@@ -17,6 +17,7 @@ packages=(
   libcli11-dev                        # command line: flag validation, --help, usage errors
   libboost-dev libboost-filesystem-dev  # Boost.Process (needs Boost.Filesystem), for external programs only
   libxml2-utils                       # xmllint: the tests validate JUnit against both XSDs
+  libpcap-dev                         # --pcap-dir writes captures tcpdump and wireshark read
 )
 
 for arg in "$@"; do

@@ -10,6 +10,8 @@
 
 #include "error.hpp"
 #include "net_namespace.hpp"
+#include "ethtool_info.hpp"
+#include "macvlan_link.hpp"
 #include "rtnl.hpp"
 
 namespace mvc {
@@ -77,6 +79,44 @@ Feature probe_user_namespaces() {
     return f;
 }
 
+// Macvlan attributes are probed on a real slave: a kernel that does not know an attribute ignores
+// it in IFLA_INFO_DATA (or, for flags, refuses unknown bits), and only reports what it knows.
+void probe_macvlan_attributes(Rtnl& rtnl, int lower, Capabilities& c) {
+    c.bc_queue_len = {"bc_queue_len", false, "", "the broadcast queue tests (bcqueuelen)"};
+    c.bc_cutoff = {"bc_cutoff", false, "", "the bc_cutoff tests"};
+    c.nodst = {"nodst", false, "", "the source-mode nodst flag tests"};
+    if (!c.macvlan.present || !lower) {
+        for (Feature* f : {&c.bc_queue_len, &c.bc_cutoff, &c.nodst}) f->detail = "not probed: no macvlan";
+        return;
+    }
+    MacvlanSpec spec;
+    spec.name = "probe-mvattr";
+    spec.lower_ifindex = lower;
+    spec.mode = MacvlanMode::bridge;
+    spec.bc_cutoff = -1;
+    create_macvlan(rtnl, spec);
+    const int probe = rtnl.link(spec.name).ifindex;
+    const MacvlanInfo info = macvlan_info(rtnl, probe);
+    c.bc_queue_len.present = info.bc_queue_len.has_value();
+    c.bc_queue_len.detail = c.bc_queue_len.present ? "IFLA_MACVLAN_BC_QUEUE_LEN reported (default " + std::to_string(*info.bc_queue_len) + ")"
+                                                   : "IFLA_MACVLAN_BC_QUEUE_LEN not reported: the kernel predates 5.11";
+    c.bc_cutoff.present = info.bc_cutoff.has_value();
+    c.bc_cutoff.detail = c.bc_cutoff.present ? "IFLA_MACVLAN_BC_CUTOFF set to -1 and read back"
+                                             : "IFLA_MACVLAN_BC_CUTOFF ignored: the kernel predates 6.4";
+    rtnl.delete_link(probe);
+    spec.name = "probe-nodst";
+    spec.mode = MacvlanMode::source;
+    spec.bc_cutoff.reset();
+    spec.flags = kMacvlanFlagNoDst;
+    try {
+        create_macvlan(rtnl, spec);
+        c.nodst.present = true;
+        c.nodst.detail = "MACVLAN_FLAG_NODST accepted";
+    } catch (const NetlinkError& e) {
+        c.nodst.detail = "MACVLAN_FLAG_NODST refused with " + errno_name(e.error()) + ": the kernel does not know this flag";
+    }
+}
+
 }  // namespace
 
 Capabilities Capabilities::probe() {
@@ -105,6 +145,14 @@ Capabilities Capabilities::probe() {
         c.ipvlan.name = "ipvlan";
     }
     c.dummy = probe_kind(rtnl, "dummy", "dummy", 0, "the dummy-parent variant (a parent with no wire)");
+    probe_macvlan_attributes(rtnl, lower, c);
+    if (lower) {
+        try {
+            c.veth_driver = driver_info(scratch, "probe0").driver;
+        } catch (const SystemError&) {
+            c.veth_driver = "unknown";
+        }
+    }
     c.ipv6 = probe_ipv6(scratch);
     c.user_namespaces = probe_user_namespaces();
     return c;  // the scratch namespace, and whatever the probes created in it, goes away here
@@ -114,7 +162,8 @@ Capabilities Capabilities::unprivileged(const std::string& detail) {
     Capabilities c;
     c.privileges = {"privileges", false, detail, "every test builds namespaces and links"};
     for (auto [f, name] : {std::pair{&c.veth, "veth"}, {&c.bridge, "bridge"}, {&c.macvlan, "macvlan"},
-                           {&c.dummy, "dummy"}, {&c.vlan_8021q, "8021q"}, {&c.ipvlan, "ipvlan"}, {&c.ipv6, "ipv6"}}) {
+                           {&c.dummy, "dummy"}, {&c.vlan_8021q, "8021q"}, {&c.ipvlan, "ipvlan"}, {&c.ipv6, "ipv6"},
+                           {&c.bc_queue_len, "bc_queue_len"}, {&c.bc_cutoff, "bc_cutoff"}, {&c.nodst, "nodst"}}) {
         f->name = name;
         f->detail = "not probed: no privileges";
     }
@@ -123,7 +172,8 @@ Capabilities Capabilities::unprivileged(const std::string& detail) {
 }
 
 std::vector<const Feature*> Capabilities::all() const {
-    return {&privileges, &veth, &bridge, &macvlan, &dummy, &vlan_8021q, &ipvlan, &ipv6, &user_namespaces};
+    return {&privileges, &veth, &bridge, &macvlan, &dummy, &vlan_8021q, &ipvlan, &ipv6, &user_namespaces,
+            &bc_queue_len, &bc_cutoff, &nodst};
 }
 
 std::string Capabilities::missing(const Feature& feature) {

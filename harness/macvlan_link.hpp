@@ -48,6 +48,12 @@ struct MacvlanChange {
     std::optional<int32_t> bc_cutoff;
 };
 
+inline MacvlanChange mode_change(MacvlanMode mode) {
+    MacvlanChange c;
+    c.mode = mode;
+    return c;
+}
+
 // What RTM_GETLINK says about a macvlan (macvlan_fill_info). Optional fields are absent on
 // kernels that do not report them.
 struct MacvlanInfo {

@@ -30,19 +30,38 @@ PacketSocket::PacketSocket(const NetNamespace& ns, int ifindex, uint16_t protoco
         sll.sll_protocol = htons(protocol);
         sll.sll_ifindex = ifindex;
         if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) throw_errno("bind AF_PACKET");
+        const int on = 1;
+        ::setsockopt(fd.get(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
         return fd;
     });
+}
+
+void PacketSocket::reserve_buffer(int bytes) {
+    // SO_RCVBUFFORCE ignores rmem_max (we hold CAP_NET_ADMIN); fall back to what is allowed.
+    if (::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+        ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
 }
 
 std::vector<ReceivedFrame> PacketSocket::drain() {
     std::vector<ReceivedFrame> frames;
     uint8_t buf[65536];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
     for (;;) {
         sockaddr_ll from{};
-        socklen_t len = sizeof from;
-        const ssize_t n = ::recvfrom(fd_.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+        iovec iov{buf, sizeof buf};
+        msghdr msg{};
+        msg.msg_name = &from;
+        msg.msg_namelen = sizeof from;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(fd_.get(), &msg, 0);
         if (n < 0) break;
-        frames.push_back({Frame(buf, buf + n), from.sll_pkttype});
+        ReceivedFrame r{Frame(buf, buf + n), from.sll_pkttype, {}};
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS) std::memcpy(&r.stamp, CMSG_DATA(c), sizeof r.stamp);
+        frames.push_back(std::move(r));
     }
     return frames;
 }
@@ -67,25 +86,29 @@ void PacketSocket::join_multicast(const MacAddress& group) {
         throw_errno("PACKET_ADD_MEMBERSHIP " + group.str());
 }
 
-std::optional<IpAddress> frame_source_address(const Frame& f) {
+namespace {
+// Offsets after the Ethernet header: ARP spa/tpa (after htype ptype hlen plen oper sha / tha),
+// IPv4 saddr/daddr, IPv6 saddr/daddr.
+std::optional<IpAddress> frame_address(const Frame& f, bool source) {
     if (f.size() < ETH_HLEN) return std::nullopt;
     const uint16_t type = static_cast<uint16_t>((f[12] << 8) | f[13]);
-    if (type == ETH_P_ARP && f.size() >= ETH_HLEN + 28) {
-        uint32_t spa;
-        std::memcpy(&spa, &f[ETH_HLEN + 14], 4);  // htype ptype hlen plen oper sha(6), then spa
-        return IpAddress::v4(ntohl(spa));
-    }
-    if (type == ETH_P_IP && f.size() >= ETH_HLEN + 20) {
-        uint32_t src;
-        std::memcpy(&src, &f[ETH_HLEN + 12], 4);
-        return IpAddress::v4(ntohl(src));
-    }
+    auto v4_at = [&](size_t offset) {
+        uint32_t a;
+        std::memcpy(&a, &f[ETH_HLEN + offset], 4);
+        return IpAddress::v4(ntohl(a));
+    };
+    if (type == ETH_P_ARP && f.size() >= ETH_HLEN + 28) return v4_at(source ? 14 : 24);
+    if (type == ETH_P_IP && f.size() >= ETH_HLEN + 20) return v4_at(source ? 12 : 16);
     if (type == ETH_P_IPV6 && f.size() >= ETH_HLEN + 40) {
-        in6_addr src;
-        std::memcpy(&src, &f[ETH_HLEN + 8], 16);
-        return IpAddress::v6(src);
+        in6_addr a;
+        std::memcpy(&a, &f[ETH_HLEN + (source ? 8 : 24)], 16);
+        return IpAddress::v6(a);
     }
     return std::nullopt;
 }
+}  // namespace
+
+std::optional<IpAddress> frame_source_address(const Frame& f) { return frame_address(f, true); }
+std::optional<IpAddress> frame_destination_address(const Frame& f) { return frame_address(f, false); }
 
 }  // namespace mvc

@@ -2,6 +2,8 @@
 
 #include <linux/if_ether.h>
 
+#include <time.h>
+
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -24,6 +26,7 @@ Frame ethernet_frame(const MacAddress& destination, const MacAddress& source, ui
 struct ReceivedFrame {
     Frame frame;
     uint8_t packet_type = 0;  // PACKET_HOST, PACKET_BROADCAST, PACKET_OUTGOING, ...
+    timespec stamp{};         // when the kernel saw it (SO_TIMESTAMPNS)
 };
 
 // An AF_PACKET socket bound to one interface, opened inside the interface's namespace.
@@ -35,6 +38,9 @@ struct ReceivedFrame {
 class PacketSocket {
 public:
     PacketSocket(const NetNamespace& ns, int ifindex, uint16_t protocol = ETH_P_ALL);
+
+    // Room for `bytes` of queued frames, for captures that are drained only at the end.
+    void reserve_buffer(int bytes);
 
     std::vector<ReceivedFrame> drain();  // what is queued now; never blocks
     void send(const Frame& frame);       // straight to the device's transmit path
@@ -49,5 +55,7 @@ private:
 
 // The IPv4 or IPv6 source of a frame: an ARP sender address, or the IP source address.
 std::optional<IpAddress> frame_source_address(const Frame& frame);
+// The IPv4 or IPv6 destination: an ARP target address, or the IP destination address.
+std::optional<IpAddress> frame_destination_address(const Frame& frame);
 
 }  // namespace mvc

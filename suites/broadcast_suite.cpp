@@ -1,7 +1,284 @@
+// Broadcast and multicast delivery per mode: who receives a group-addressed frame sent from a slave
+// (c1) or from outside (ext), compared with fixtures/expectations/broadcast.json.
 #include "broadcast_suite.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "broadcast_expectations.hpp"
+#include "delivery_probe.hpp"
+#include "report_collector.hpp"
+#include "topology.hpp"
 
 namespace mvc {
 
-void register_broadcast_suite(SuiteContext&, const CliOptions&) {}
+namespace {
+
+// What one cell's receiver saw.
+struct BroadcastObservation {
+    bool built = false;                // false: nothing could be measured (the message says why)
+    std::optional<Delivery> observed;  // nullopt: more groups arrived than collisions explain, fewer than all
+    DeliveryCount count;
+    double seconds = 0;
+    bool trusted = false;  // the controls got through before and after, so "not delivered" means it
+    std::string problem;
+};
+
+// A multicast frame counts as delivered when every test group arrived, and as not delivered when no
+// more arrived than the receiver's other subscriptions can let through by a shared filter bit (see
+// delivery_test_groups). A broadcast is one frame, and every filter holds broadcast's bit.
+std::optional<Delivery> verdict(const DeliveryCount& count) {
+    if (count.received == count.sent) return Delivery::delivered;
+    if (count.received <= count.collision_budget) return Delivery::not_delivered;
+    return std::nullopt;
+}
+
+std::string describe(const std::optional<Delivery>& observed) {
+    return observed ? std::string(to_string(*observed)) : "partially delivered";
+}
+
+using TopologyObservations = std::map<BroadcastCellId, BroadcastObservation>;
+
+TopologyObservations not_measured(const std::vector<BroadcastCellId>& cells, const std::string& problem) {
+    TopologyObservations result;
+    for (const auto& c : cells) result[c] = {false, std::nullopt, {}, 0, false, problem};
+    return result;
+}
+
+TopologyObservations observe_topology(const TopologySpec& spec, const std::vector<BroadcastCellId>& cells,
+                                      const DeliveryProbeOptions& probe) {
+    std::unique_ptr<Topology> topology;
+    try {
+        // No address family: these cells are link-layer only, and addresses would subscribe the
+        // slaves to more multicast groups (solicited-node), widening their filters.
+        topology = Topology::build(spec, TopologyOptions{{}, 100, false});
+    } catch (const std::exception& e) {
+        return not_measured(cells, "could not build topology " + spec.id() + ": " + e.what());
+    }
+    const DeliveryReport report = probe_delivery(*topology, probe);
+    topology.reset();  // closes the namespaces; the kernel deletes every link in them
+
+    TopologyObservations result;
+    for (const auto& c : cells) {
+        BroadcastObservation o;
+        o.built = true;
+        o.count = report.counts.at({c.frame, c.from, c.to});
+        o.observed = verdict(o.count);
+        o.trusted = report.trusted;
+        if (!report.trusted) o.problem = "topology " + spec.id() + " was not confirmed working: " + report.problem;
+        if (2 * o.count.collision_budget >= o.count.sent) {
+            o.trusted = false;
+            o.problem = std::string(to_string(c.to)) + " subscribes to " + std::to_string(o.count.collision_budget) +
+                        " other groups, so hash collisions alone could deliver half the test groups";
+        }
+        o.seconds = o.observed == Delivery::delivered ? std::chrono::duration<double>(o.count.first_arrival).count()
+                                                      : std::chrono::duration<double>(probe.quiet_window).count();
+        result[c] = o;
+    }
+    return result;
+}
+
+// Every topology the selected cells need, measured at once: built in parallel, each with all of
+// its cells observed from one set of frames.
+class BroadcastCampaign {
+public:
+    BroadcastCampaign(const TopologyCatalog& catalog, const BroadcastExpectationSet& expectations,
+                      std::chrono::milliseconds quiet_window, std::chrono::milliseconds ready_timeout)
+        : catalog_(catalog) {
+        probe_.senders = expectations.senders();
+        probe_.group_members = expectations.group_members();
+        probe_.quiet_window = quiet_window;
+        probe_.control_timeout = ready_timeout;
+    }
+    ~BroadcastCampaign() { reset(); }
+
+    bool running(const std::string& topology_id) const {
+        std::lock_guard lock(mutex_);
+        return runs_.count(topology_id) > 0;
+    }
+
+    // Launches every topology the cells need that is not running yet; returns at once.
+    void start(const std::vector<BroadcastCellId>& cells) {
+        std::map<std::string, std::vector<BroadcastCellId>> by_topology;
+        for (const auto& c : cells) by_topology[c.topology_id()].push_back(c);
+        std::lock_guard lock(mutex_);
+        for (auto& [id, topology_cells] : by_topology) {
+            if (runs_.count(id)) continue;
+            const TopologySpec* spec = catalog_.find(topology_cells.front().mode, topology_cells.front().variant);
+            if (!spec) throw std::logic_error("no topology " + id);
+            runs_[id] = std::async(std::launch::async, [spec, topology_cells = topology_cells, probe = probe_] {
+                            try {
+                                return observe_topology(*spec, topology_cells, probe);
+                            } catch (const std::exception& e) {
+                                // A harness fault must never look like a verdict: every cell reports it.
+                                return not_measured(topology_cells,
+                                                    "topology " + spec->id() + " failed: " + e.what());
+                            }
+                        }).share();
+        }
+    }
+
+    // Waits for the cell's topology and returns what its receiver saw.
+    BroadcastObservation observe(const BroadcastCellId& cell) {
+        std::shared_future<TopologyObservations> run;
+        {
+            std::lock_guard lock(mutex_);
+            run = runs_.at(cell.topology_id());
+        }
+        const auto& cells = run.get();
+        auto it = cells.find(cell);
+        if (it == cells.end()) throw std::logic_error("cell " + cell.name() + " was not measured");
+        return it->second;
+    }
+
+    void reset() {  // waits for running topologies, forgets every result
+        std::map<std::string, std::shared_future<TopologyObservations>> runs;
+        {
+            std::lock_guard lock(mutex_);
+            runs.swap(runs_);
+        }
+        for (auto& [id, run] : runs) run.wait();
+    }
+
+private:
+    const TopologyCatalog& catalog_;
+    DeliveryProbeOptions probe_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_future<TopologyObservations>> runs_;  // by topology id
+};
+
+struct BroadcastSuite {
+    BroadcastSuite(SuiteContext& context, BroadcastExpectationSet set, const CliOptions& options)
+        : context(context),
+          expectations(std::move(set)),
+          campaign(context.catalog, expectations, std::chrono::milliseconds(options.quiet_window_ms),
+                   std::chrono::milliseconds(options.ready_timeout_ms)) {}
+
+    // The link-layer cells need what an IPv4 cell of the same topology needs: privileges, veth,
+    // macvlan, and the bridge (hairpin) or dummy device of the variant.
+    std::string skip_reason(const BroadcastCellId& cell) const {
+        return context.skip_reason(CellId{cell.mode, cell.variant, Family::ipv4, Endpoint::host, Endpoint::ext});
+    }
+
+    // The registered cells GoogleTest will run in this iteration (after its own filter).
+    std::vector<BroadcastCellId> cells_to_run() const {
+        std::vector<BroadcastCellId> out;
+        const auto* unit = ::testing::UnitTest::GetInstance();
+        for (int i = 0; i < unit->total_test_suite_count(); ++i) {
+            const auto* suite = unit->GetTestSuite(i);
+            for (int j = 0; j < suite->total_test_count(); ++j) {
+                const auto* info = suite->GetTestInfo(j);
+                if (!info->should_run()) continue;
+                auto it = cells_by_name.find(std::string(info->test_suite_name()) + "." + info->name());
+                if (it != cells_by_name.end() && skip_reason(it->second).empty()) out.push_back(it->second);
+            }
+        }
+        return out;
+    }
+
+    SuiteContext& context;
+    BroadcastExpectationSet expectations;
+    BroadcastCampaign campaign;
+    std::map<std::string, BroadcastCellId> cells_by_name;
+};
+
+class BroadcastCell : public ::testing::Test {
+public:
+    BroadcastCell(std::shared_ptr<BroadcastSuite> suite, BroadcastCellId cell)
+        : suite_(std::move(suite)), cell_(std::move(cell)) {}
+
+    void TestBody() override {
+        const BroadcastExpectation& expectation = suite_->expectations.at(cell_);
+        if (const auto reason = suite_->skip_reason(cell_); !reason.empty()) GTEST_SKIP() << reason;
+        if (!suite_->campaign.running(cell_.topology_id())) {
+            auto cells = suite_->cells_to_run();
+            cells.push_back(cell_);
+            suite_->campaign.start(cells);
+        }
+        const BroadcastObservation seen = suite_->campaign.observe(cell_);
+        if (!seen.built) FAIL() << "not measured: " << seen.problem;
+
+        const std::string counted =
+            std::to_string(seen.count.received) + " of " + std::to_string(seen.count.sent) +
+            (cell_.frame == FrameKind::multicast
+                 ? " test groups arrived; up to " + std::to_string(seen.count.collision_budget) +
+                       " may arrive by a hash collision (one per other group " + std::string(to_string(cell_.to)) +
+                       " subscribes to)"
+                 : " broadcast arrived");
+        suite_->context.collector->set_seconds(cell_.name(), seen.seconds);
+        RecordProperty("observed", describe(seen.observed) + " (" + counted + ")");
+
+        if (seen.observed != expectation.expected) {
+            FAIL() << "expected " << to_string(expectation.expected) << ", observed " << describe(seen.observed)
+                   << "\n  seen: " << counted << "\n  expected because: " << expectation.reason
+                   << (seen.trusted ? "" : "\n  note: " + seen.problem);
+        } else if (expectation.expected == Delivery::not_delivered && !seen.trusted) {
+            // Silence is only evidence of filtering when the same topology passed its controls.
+            FAIL() << "expected not delivered and nothing arrived, but that proves nothing: " << seen.problem;
+        }
+    }
+
+private:
+    std::shared_ptr<BroadcastSuite> suite_;
+    BroadcastCellId cell_;
+};
+
+// Each --repeat iteration measures afresh.
+class FreshBroadcastCampaignPerIteration : public ::testing::EmptyTestEventListener {
+public:
+    explicit FreshBroadcastCampaignPerIteration(std::shared_ptr<BroadcastSuite> suite) : suite_(std::move(suite)) {}
+    void OnTestIterationStart(const ::testing::UnitTest&, int) override { suite_->campaign.reset(); }
+    void OnTestIterationEnd(const ::testing::UnitTest&, int) override { suite_->campaign.reset(); }
+
+private:
+    std::shared_ptr<BroadcastSuite> suite_;
+};
+
+bool allowed(const std::vector<std::string>& selection, std::string_view value) {
+    return selection.empty() || std::find(selection.begin(), selection.end(), value) != selection.end();
+}
+
+}  // namespace
+
+void register_broadcast_suite(SuiteContext& context, const CliOptions& options) {
+    auto suite = std::make_shared<BroadcastSuite>(
+        context, BroadcastExpectationSet::load(context.fixtures_dir / "expectations" / "broadcast.json", context.catalog),
+        options);
+    // These cells are link-layer frames, with no address family: a --family selection excludes them.
+    if (!options.families.empty()) return;
+
+    bool any = false;
+    // Catalog order (bridge, vepa, private, passthru, source), then frame, sender and receiver.
+    for (const auto& topology : context.catalog.topologies()) {
+        if (!allowed(options.modes, to_string(topology.mode)) || !allowed(options.variants, topology.variant.name))
+            continue;
+        for (auto frame : kAllFrameKinds)
+            for (auto from : suite->expectations.senders())
+                for (auto to : topology.endpoints()) {
+                    const BroadcastCellId cell{topology.mode, topology.variant.name, frame, from, to};
+                    if (!topology.has(from) || !suite->expectations.cells().count(cell)) continue;
+                    const std::string name = cell.name();
+                    if (!name_matches_filters(options, name)) continue;
+                    const std::string group = cell.group();
+                    suite->cells_by_name.emplace(name, cell);
+                    context.data_driven_tests.insert(name);
+                    context.collector->describe_group(group, {{"suite", "broadcast"},
+                                                              {"parent_kind", std::string(to_string(topology.variant.parent))},
+                                                              {"mode", std::string(to_string(topology.mode))},
+                                                              {"variant", topology.variant.name},
+                                                              {"variant_description", topology.variant.description}});
+                    ::testing::RegisterTest(group.c_str(), name.substr(group.size() + 1).c_str(), nullptr, nullptr,
+                                            __FILE__, __LINE__,
+                                            [suite, cell]() -> ::testing::Test* { return new BroadcastCell(suite, cell); });
+                    any = true;
+                }
+    }
+    if (any) ::testing::UnitTest::GetInstance()->listeners().Append(new FreshBroadcastCampaignPerIteration(suite));
+}
 
 }  // namespace mvc

@@ -52,6 +52,22 @@ ParsedCli parse_cli(int argc, char** argv) {
     app.get_formatter()->column_width(34);
     app.add_option("--junit", o.junit, "Write a JUnit XML report (valid under the Jenkins xunit and Ant schemas)")->type_name("FILE");
     app.add_option("--json", o.json, "Write a JSON report with every cell's expected and observed value")->type_name("FILE");
+    auto* ktap = app.add_option("--ktap", o.ktap_file, "Write KTAP version 1 (to standard output when FILE is omitted; "
+                                                       "progress then goes to standard error)")
+                     ->type_name("[FILE]")
+                     ->expected(0, 1);
+    app.add_option("--html", o.html, "Write a self-contained HTML report: coloured matrices, observations, environment")
+        ->type_name("FILE");
+    app.add_flag("--keep-on-failure", o.keep_on_failure,
+                 "Leave each failing topology alive, its namespaces pinned under /run/netns, and print how to inspect "
+                 "and remove it");
+    app.add_option("--pcap-dir", o.pcap_dir,
+                   "For every failed reachability cell, write the frames seen on its endpoints' interfaces during the "
+                   "probes as pcap files (readable by tcpdump and wireshark)")
+        ->type_name("DIR");
+    auto* env = app.add_subcommand("env", "Print what this machine allows (kernel, distro, privileges, each feature and "
+                                          "why it matters, the parent's driver), then exit");
+    env->add_flag("--json", o.env_json, "Print it as JSON");
     app.add_option("--expectations", o.expectations,
                    "Use this expectation file instead of the shipped fixtures/expectations/reachability.json "
                    "(validated the same way)")
@@ -91,6 +107,8 @@ ParsedCli parse_cli(int argc, char** argv) {
 
     try {
         app.parse(ours);
+        o.ktap = ktap->count() > 0;
+        o.env = env->parsed();
     } catch (const CLI::CallForHelp& e) {
         app.exit(e);
         parsed.exit_now = kExitPass;

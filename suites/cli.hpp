@@ -17,6 +17,13 @@ inline constexpr int kExitAllSkipped = 4;
 struct CliOptions {
     std::optional<std::filesystem::path> junit;
     std::optional<std::filesystem::path> json;
+    bool ktap = false;
+    std::filesystem::path ktap_file;  // empty: standard output
+    std::optional<std::filesystem::path> html;
+    bool keep_on_failure = false;
+    std::optional<std::filesystem::path> pcap_dir;
+    bool env = false;  // the `env` subcommand
+    bool env_json = false;
     std::optional<std::filesystem::path> expectations;  // default: <fixtures>/expectations/reachability.json
     std::optional<std::filesystem::path> fixtures;      // default: found next to the binary
     std::vector<std::string> modes, variants, families, filters;

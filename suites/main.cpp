@@ -1,14 +1,16 @@
 // macvlan-conformance: the conformance suite's entry point.
 #include <gtest/gtest.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <map>
 
 #include "cli.hpp"
 #include "console_printer.hpp"
+#include "environment.hpp"
+#include "failure_aids.hpp"
+#include "html_report.hpp"
+#include "ktap_writer.hpp"
 #include "error.hpp"
 #include "fixture_error.hpp"
 #include "json_report.hpp"
@@ -23,43 +25,21 @@ using namespace mvc;
 
 namespace {
 
-std::string os_release_name() {
-    std::ifstream in("/etc/os-release");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("PRETTY_NAME=", 0) == 0) {
-            auto v = line.substr(12);
-            if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
-            return v;
-        }
-    return "unknown";
-}
-
-std::vector<Property> run_properties(const SuiteContext& context) {
-    utsname u{};
-    ::uname(&u);
-    std::vector<Property> p{{"kernel_release", u.release},
-                            {"kernel_version", u.version},
-                            {"machine", u.machine},
-                            {"distro", os_release_name()},
-                            {"harness_version", MVC_VERSION},
-                            {"expectations", context.expectations.file().string()}};
-    for (const Feature* f : context.capabilities.all())
-        p.push_back({"feature." + f->name, std::string(f->present ? "present" : "absent") + ": " + f->detail});
-    return p;
-}
-
-// Resets the campaign at each --repeat iteration so every iteration measures afresh.
+// Starts a fresh reachability campaign at each iteration (--repeat measures afresh). Starting it
+// here, not at the first cell, lets it run in the background while the other suites run.
 class FreshCampaignPerIteration : public ::testing::EmptyTestEventListener {
 public:
-    explicit FreshCampaignPerIteration(ReachabilityCampaign& campaign) : campaign_(campaign) {}
-    void OnTestIterationStart(const ::testing::UnitTest&, int) override { campaign_.reset(); }
+    explicit FreshCampaignPerIteration(SuiteContext& context) : context_(context) {}
+    void OnTestIterationStart(const ::testing::UnitTest&, int) override {
+        context_.campaign->reset();
+        context_.campaign->start(context_.cells_to_run());
+    }
 
 private:
-    ReachabilityCampaign& campaign_;
+    SuiteContext& context_;
 };
 
-void print_difference_grids(const RunReport& report) {
+void print_difference_grids(const RunReport& report, std::ostream& out) {
     std::map<std::string, std::vector<TestRecord>> matrices;  // one grid per matrix and iteration
     for (const auto& t : report.tests) {
         if (!t.cell) continue;
@@ -67,7 +47,20 @@ void print_difference_grids(const RunReport& report) {
         matrices[t.group + "." + t.cell->family + (hash == std::string::npos ? "" : t.name.substr(hash))].push_back(t);
     }
     for (const auto& [key, cells] : matrices)
-        if (auto grid = difference_grid(cells); !grid.empty()) std::cout << "\n" << grid;
+        if (auto grid = difference_grid(cells); !grid.empty()) out << "\n" << grid;
+}
+
+// Enters the run's private network namespace and probes the kernel. Without privileges nothing
+// can be probed, and every test will skip with that reason.
+Capabilities enter_sandbox_and_probe() {
+    try {
+        NetNamespace::create().enter();
+        return Capabilities::probe();
+    } catch (const SystemError& e) {
+        if (e.error() != EPERM) throw;
+        return Capabilities::unprivileged(std::string("cannot create a network namespace: ") + e.what() +
+                                          " (run as root, or with CAP_SYS_ADMIN and CAP_NET_ADMIN)");
+    }
 }
 
 bool user_gave_gtest_filter(const CliOptions& options) {
@@ -100,6 +93,11 @@ int main(int argc, char** argv) {
     auto parsed = parse_cli(argc, argv);
     if (parsed.exit_now) return *parsed.exit_now;
     const CliOptions& options = parsed.options;
+    if (options.env) {
+        const auto environment = Environment::observe(enter_sandbox_and_probe());
+        std::cout << (options.env_json ? environment.json().dump(2) + "\n" : environment.text());
+        return kExitPass;
+    }
 
     SuiteContext context;
     set_suite_context(&context);
@@ -141,6 +139,9 @@ int main(int argc, char** argv) {
     campaign_options.cells.window = std::chrono::milliseconds(options.quiet_window_ms);
     campaign_options.ready_timeout = std::chrono::milliseconds(options.ready_timeout_ms);
     campaign_options.break_arp = options.inject_fault == "arp-ignore";
+    campaign_options.keep_topologies = options.keep_on_failure;
+    campaign_options.capture = options.pcap_dir.has_value();
+    context.keep_on_failure = options.keep_on_failure;
     context.campaign = std::make_unique<ReachabilityCampaign>(context.catalog, campaign_options);
     register_reachability_suite(context, cells);
     try {
@@ -176,39 +177,49 @@ int main(int argc, char** argv) {
 
     // The whole run happens inside a private network namespace: nothing below can touch the
     // machine's own interfaces, and every per-test namespace is anonymous.
-    try {
-        NetNamespace::create().enter();
-        context.capabilities = Capabilities::probe();
-    } catch (const SystemError& e) {
-        if (e.error() != EPERM) throw;
-        context.capabilities = Capabilities::unprivileged(std::string("cannot create a network namespace: ") + e.what() +
-                                                          " (run as root, or with CAP_SYS_ADMIN and CAP_NET_ADMIN)");
-    }
+    context.capabilities = enter_sandbox_and_probe();
 
+    // KTAP on standard output owns it; progress moves to standard error.
+    std::ostream& console = options.ktap && options.ktap_file.empty() ? std::cerr : std::cout;
+    context.console = &console;
     auto& listeners = ::testing::UnitTest::GetInstance()->listeners();
     delete listeners.Release(listeners.default_result_printer());
-    listeners.Append(new ConsolePrinter(std::cout, ::isatty(STDOUT_FILENO) == 1));
-    listeners.Append(new FreshCampaignPerIteration(*context.campaign));
+    listeners.Append(new ConsolePrinter(console, ::isatty(&console == &std::cout ? STDOUT_FILENO : STDERR_FILENO) == 1));
+    listeners.Append(new FreshCampaignPerIteration(context));
     listeners.Append(collector);
 
+    report.started = std::chrono::system_clock::now();
     const auto started = std::chrono::steady_clock::now();
     const int gtest_status = RUN_ALL_TESTS();
+    const auto failures = failed_cells(report, context);
+    try {
+        if (options.pcap_dir) write_failure_captures(*context.campaign, failures, *options.pcap_dir, console);
+        if (options.keep_on_failure) keep_failing_topologies(*context.campaign, failures, console);
+    } catch (const std::exception& e) {
+        console << "macvlan-conformance: " << e.what() << "\n";
+    }
     context.campaign->reset();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    report.properties = run_properties(context);
+    report.properties = Environment::observe(context.capabilities).properties();
+    report.properties.push_back({"expectations", context.expectations.file().string()});
+    report.properties.push_back({"started", utc_timestamp(report.started)});
+    report.properties.push_back({"duration_seconds", std::to_string(report.seconds)});
 
     int status = exit_code(report.counts());
     if (gtest_status != 0 && status != kExitFail) status = kExitFail;  // e.g. a failure outside any test
     try {
         if (options.junit) write_junit(report, *options.junit);
         if (options.json) write_json_report(report, *options.json);
+        if (options.html) write_html_report(report, *options.html);
+        if (options.ktap && !options.ktap_file.empty()) write_ktap(report, options.ktap_file);
+        if (options.ktap && options.ktap_file.empty()) std::cout << ktap(report);
     } catch (const std::exception& e) {
         std::cerr << "macvlan-conformance: " << e.what() << "\n";
         status = kExitFail;
     }
-    print_difference_grids(report);
+    print_difference_grids(report, console);
     const Counts c = report.counts();
-    std::cout << "\nmacvlan-conformance: " << c.tests << " tests: " << c.passed << " passed, " << c.failed
+    console << "\nmacvlan-conformance: " << c.tests << " tests: " << c.passed << " passed, " << c.failed
               << " failed, " << c.skipped << " skipped in " << report.seconds << " s (exit " << status << ")\n";
     return status;
 }

@@ -4,6 +4,7 @@
 #include <set>
 #include <semaphore>
 
+#include "netns_pin.hpp"
 #include "packet_socket.hpp"
 #include "topology.hpp"
 
@@ -18,6 +19,8 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 struct TopologyResult {
     std::map<CellId, CellObservation> cells;
     double seconds = 0;
+    std::shared_ptr<Topology> kept;                           // keep_topologies
+    std::map<Endpoint, std::vector<ReceivedFrame>> captures;  // capture
 };
 
 std::string label(Endpoint from, Endpoint to, Family family) {
@@ -85,6 +88,13 @@ std::map<Family, std::string> check_controls(Topology& topo, const std::vector<F
     return problems;
 }
 
+}  // namespace
+
+std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<CellId>& cells,
+                                              const CampaignOptions& options);
+
+namespace {
+
 TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>& cells, const CampaignOptions& options) {
     const auto start = Clock::now();
     TopologyResult result;
@@ -100,32 +110,58 @@ TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>&
         result.seconds = seconds_since(start);
         return result;
     }
+    std::map<Endpoint, std::vector<std::unique_ptr<PacketSocket>>> taps;
+    if (options.capture)
+        for (auto e : spec.endpoints())
+            for (int link : topo->node(e).links) {
+                taps[e].push_back(std::make_unique<PacketSocket>(topo->node(e).ns, link));
+                taps[e].back()->reserve_buffer(8 << 20);
+            }
+    result.cells = probe_cells(*topo, cells, options);
+    for (auto& [e, sockets] : taps)
+        for (auto& tap : sockets)
+            for (auto& frame : tap->drain()) result.captures[e].push_back(std::move(frame));
+    if (options.keep_topologies)
+        result.kept = std::move(topo);
+    else
+        topo.reset();  // closes the namespaces; the kernel deletes every link in them
+    result.seconds = seconds_since(start);
+    return result;
+}
+
+}  // namespace
+
+std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<CellId>& cells,
+                                              const CampaignOptions& options) {
+    std::vector<Family> families;
+    for (const auto& c : cells)
+        if (std::find(families.begin(), families.end(), c.family) == families.end()) families.push_back(c.family);
 
     std::map<Family, std::string> untrusted;
     const auto ready_deadline = Clock::now() + options.ready_timeout;
     try {
-        topo->wait_until_links_ready(ready_deadline);
-        untrusted = check_controls(*topo, families, ready_deadline);
+        topo.wait_until_links_ready(ready_deadline);
+        untrusted = check_controls(topo, families, ready_deadline);
     } catch (const NotReady& e) {
         for (auto f : families) untrusted[f] = e.what();
     }
 
     std::vector<EchoProbe> probes;
     for (const auto& c : cells) {
-        const auto pair = topo->addresses().cell(c.from, c.to, c.family);
-        probes.push_back({&topo->node(c.from).ns, pair.source, pair.destination});
+        const auto pair = topo.addresses().cell(c.from, c.to, c.family);
+        probes.push_back({&topo.node(c.from).ns, pair.source, pair.destination});
     }
     const auto outcomes = run_echo_probes(probes, options.cells);
 
     // Controls again: a topology that broke during the window would otherwise pass as "blocked".
-    if (untrusted.empty() || untrusted.size() < families.size()) {
-        std::vector<Family> still_trusted;
-        for (auto f : families)
-            if (!untrusted.count(f)) still_trusted.push_back(f);
-        for (auto& [f, p] : check_controls(*topo, still_trusted, Clock::now() + options.ready_timeout))
+    std::vector<Family> still_trusted;
+    for (auto f : families)
+        if (!untrusted.count(f)) still_trusted.push_back(f);
+    if (!still_trusted.empty())
+        for (auto& [f, p] : check_controls(topo, still_trusted, Clock::now() + options.ready_timeout))
             untrusted[f] = "after the probes: " + p;
-    }
 
+    std::map<CellId, CellObservation> observed;
     for (size_t i = 0; i < cells.size(); ++i) {
         CellObservation o;
         o.built = true;
@@ -134,15 +170,11 @@ TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>&
                                         : std::chrono::duration<double>(options.cells.window).count();
         auto it = untrusted.find(cells[i].family);
         o.trusted = it == untrusted.end();
-        if (!o.trusted) o.problem = "topology " + spec.id() + " was not confirmed ready: " + it->second;
-        result.cells[cells[i]] = o;
+        if (!o.trusted) o.problem = "topology " + topo.spec().id() + " was not confirmed ready: " + it->second;
+        observed[cells[i]] = o;
     }
-    topo.reset();  // closes the namespaces; the kernel deletes every link in them
-    result.seconds = seconds_since(start);
-    return result;
+    return observed;
 }
-
-}  // namespace
 
 struct ReachabilityCampaign::TopologyRun {
     std::shared_future<TopologyResult> result;
@@ -209,6 +241,41 @@ double ReachabilityCampaign::topology_seconds(const CellId& cell) {
         run = runs_.at(cell.topology_id());
     }
     return run->result.get().seconds;
+}
+
+std::vector<ReceivedFrame> ReachabilityCampaign::captured(const CellId& cell, Endpoint endpoint) {
+    std::shared_ptr<TopologyRun> run;
+    {
+        std::lock_guard lock(mutex_);
+        run = runs_.at(cell.topology_id());
+    }
+    const auto& result = run->result.get();
+    auto it = result.captures.find(endpoint);
+    if (it == result.captures.end()) return {};
+    const auto pair = AddressPlan().cell(cell.from, cell.to, cell.family);
+    auto concerns_cell = [&](const std::optional<IpAddress>& a) { return a && (*a == pair.source || *a == pair.destination); };
+    std::vector<ReceivedFrame> frames;
+    for (const auto& f : it->second)
+        if (concerns_cell(frame_source_address(f.frame)) || concerns_cell(frame_destination_address(f.frame)))
+            frames.push_back(f);
+    return frames;
+}
+
+std::vector<std::string> ReachabilityCampaign::pin(const CellId& cell, const std::string& prefix) {
+    std::shared_ptr<TopologyRun> run;
+    {
+        std::lock_guard lock(mutex_);
+        run = runs_.at(cell.topology_id());
+    }
+    const auto& kept = run->result.get().kept;
+    if (!kept) throw std::logic_error("topology " + cell.topology_id() + " was not kept (keep_topologies is off)");
+    std::vector<std::string> names;
+    for (auto e : kept->spec().endpoints()) {
+        const std::string name = prefix + "-" + std::string(to_string(e));
+        pin_namespace(kept->node(e).ns, name);
+        names.push_back(name);
+    }
+    return names;
 }
 
 void ReachabilityCampaign::reset() {

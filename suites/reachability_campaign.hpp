@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "echo_probe.hpp"
+#include "packet_socket.hpp"
 #include "expectations.hpp"
 #include "topology_spec.hpp"
 
@@ -19,7 +20,9 @@ struct CampaignOptions {
     std::chrono::milliseconds ready_timeout{5000};
     unsigned neighbour_retransmit_ms = 100;
     unsigned max_parallel_topologies = 32;
-    bool break_arp = false;  // --inject-fault arp-ignore
+    bool break_arp = false;        // --inject-fault arp-ignore
+    bool keep_topologies = false;  // --keep-on-failure: hold every topology until the verdicts are in
+    bool capture = false;          // --pcap-dir: tap every endpoint interface during the probes
 };
 
 // What one cell's probe saw.
@@ -30,6 +33,14 @@ struct CellObservation {
     std::string problem;   // why the topology could not be trusted, or why it could not be built
     bool built = false;    // false: the topology failed before anything could be probed
 };
+
+class Topology;
+
+// Probes the cells (all of them at once) in a topology that is already built: links up, controls
+// answer, one bounded quiet window, controls answer again. The cells' mode and variant only name
+// them; the topology decides what is measured (so a mode changed at runtime is measured as is).
+std::map<CellId, CellObservation> probe_cells(Topology& topology, const std::vector<CellId>& cells,
+                                              const CampaignOptions& options);
 
 // Measures many reachability cells at once. Each topology (mode × variant) is built in its own
 // namespaces, in parallel with the others; inside a topology every selected cell of both families
@@ -49,7 +60,13 @@ public:
     CellObservation observe(const CellId& cell);
     // Seconds the cell's topology took from start to teardown.
     double topology_seconds(const CellId& cell);
-    void reset();  // waits for running topologies, forgets all results
+    // With `capture`: the frames seen on an endpoint's interfaces during the cell's topology's
+    // probes that concern the cell (its two addresses as source, destination, ARP sender or target).
+    std::vector<ReceivedFrame> captured(const CellId& cell, Endpoint endpoint);
+    // With `keep_topologies`: pins the cell's topology's namespaces under /run/netns as
+    // <prefix>-<endpoint> and returns the names. The kernel objects then outlive the process.
+    std::vector<std::string> pin(const CellId& cell, const std::string& prefix);
+    void reset();  // waits for running topologies, forgets all results (and unpinned topologies)
 
 private:
     struct TopologyRun;

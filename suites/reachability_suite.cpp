@@ -22,7 +22,6 @@ public:
         context_.collector->attach_cell(cell_.name(), record);
 
         if (const auto reason = context_.skip_reason(cell_); !reason.empty()) GTEST_SKIP() << reason;
-        if (!context_.campaign->started()) context_.campaign->start(context_.cells_to_run());
         const CellObservation seen = context_.campaign->observe(cell_);
         if (!seen.built) FAIL() << "not measured: " << seen.problem;
 

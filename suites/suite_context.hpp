@@ -28,6 +28,8 @@ struct SuiteContext {
     // Every test registered from fixture data (reachability cells, broadcast cells, ...). These are
     // registered only when the selection (--mode/--variant/--family/--filter) keeps them.
     std::set<std::string> data_driven_tests;
+    bool keep_on_failure = false;
+    std::ostream* console = nullptr;  // where notices for the user go (stdout, or stderr under --ktap)
 
     // Why this cell cannot run on this machine, or "" when it can.
     std::string skip_reason(const CellId& cell) const;

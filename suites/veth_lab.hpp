@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -18,6 +19,8 @@ namespace mvc {
 class KernelTest : public ::testing::Test {
 protected:
     void SetUp() override;
+    // Under --keep-on-failure, pins the namespaces of the test's labs when it failed.
+    void TearDown() override;
     // GTEST_SKIP()s unless every feature is present. Call from SetUp or the test body, then return.
     void require(std::initializer_list<const Feature Capabilities::*> features);
 };
@@ -28,6 +31,9 @@ protected:
 class VethLab {
 public:
     VethLab();
+    ~VethLab();
+    VethLab(const VethLab&) = delete;
+    VethLab& operator=(const VethLab&) = delete;
 
     NetNamespace host;
     NetNamespace ext;
@@ -39,6 +45,9 @@ public:
     MacAddress peer_mac;
 
     LinkInfo parent_link() { return host_nl->link(parent); }
+    // Waits (on link notifications, not sleeps) until parent and peer have carrier and are
+    // operationally up; throws NotReady after `timeout`.
+    void wait_until_wire_is_up(std::chrono::milliseconds timeout = std::chrono::seconds(5));
     // Creates a slave of `parent` in `host` and returns its ifindex.
     int add_slave(const std::string& name, MacvlanMode mode, std::optional<MacAddress> mac = std::nullopt,
                   uint16_t flags = 0);

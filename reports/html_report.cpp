@@ -1,0 +1,157 @@
+#include "html_report.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace mvc {
+
+namespace {
+
+std::string escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+const char* kStyle = R"(
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+h1 { margin-bottom: 0.2em; }
+.summary { font-size: 1.1em; }
+.summary .bad { color: #b00020; font-weight: bold; }
+table { border-collapse: collapse; margin: 0.4em 1.2em 1.2em 0; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #eee; }
+td.pass { background: #c8ecc9; }
+td.fail { background: #f6b8b8; font-weight: bold; }
+td.skip { background: #e4e4e4; color: #666; }
+td.self { background: #fafafa; }
+.matrices { display: flex; flex-wrap: wrap; }
+.matrix { flex: 0 0 auto; margin-right: 1.5em; }
+.matrix h3 { margin: 0.4em 0 0.1em 0; font-size: 1em; }
+.legend span { padding: 0.1em 0.5em; margin-right: 0.5em; }
+)";
+
+std::string short_reach(const std::string& reach) {
+    if (reach == "reachable") return "reach";
+    if (reach == "blocked") return "block";
+    return reach;
+}
+
+std::string verdict_class(Verdict v) { return std::string(to_string(v)); }
+
+void write_matrix(std::ostringstream& out, const std::string& title, const std::vector<const TestRecord*>& cells) {
+    std::vector<std::string> endpoints;
+    auto add = [&](const std::string& e) {
+        if (std::find(endpoints.begin(), endpoints.end(), e) == endpoints.end()) endpoints.push_back(e);
+    };
+    for (const auto* t : cells) {
+        add(t->cell->from);
+        add(t->cell->to);
+    }
+    out << "<div class=\"matrix\"><h3>" << escape(title) << "</h3><table><tr><th>from \\ to</th>";
+    for (const auto& e : endpoints) out << "<th>" << escape(e) << "</th>";
+    out << "</tr>\n";
+    for (const auto& from : endpoints) {
+        out << "<tr><th>" << escape(from) << "</th>";
+        for (const auto& to : endpoints) {
+            auto it = std::find_if(cells.begin(), cells.end(), [&](const TestRecord* t) { return t->cell->from == from && t->cell->to == to; });
+            if (it == cells.end()) {
+                out << "<td class=\"self\">" << (from == to ? "&ndash;" : "") << "</td>";
+                continue;
+            }
+            const auto& t = **it;
+            const auto& c = *t.cell;
+            std::string hover = t.name + "\nexpected: " + c.expected + "\nobserved: " + (c.observed.empty() ? "not measured" : c.observed) +
+                                "\nwhy: " + c.reason;
+            if (t.verdict != Verdict::pass && !t.message.empty()) hover += "\n" + t.message;
+            std::string text = t.verdict == Verdict::skip ? "skip"
+                               : c.observed == c.expected || c.observed.empty() ? short_reach(c.observed.empty() ? c.expected : c.observed)
+                                                                                : short_reach(c.observed) + " &ne; " + short_reach(c.expected);
+            out << "<td class=\"" << verdict_class(t.verdict) << "\" title=\"" << escape(hover) << "\">" << text << "</td>";
+        }
+        out << "</tr>\n";
+    }
+    out << "</table></div>\n";
+}
+
+}  // namespace
+
+std::string html_report(const RunReport& report) {
+    std::ostringstream out;
+    const Counts c = report.counts();
+    std::map<std::string, std::string> props;
+    for (const auto& p : report.properties) props[p.name] = p.value;
+    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>macvlan-conformance report</title>"
+        << "<style>" << kStyle << "</style></head><body>\n";
+    out << "<h1>macvlan-conformance</h1>\n<p class=\"summary\">" << c.tests << " tests: " << c.passed << " passed, "
+        << (c.failed ? "<span class=\"bad\">" : "") << c.failed << " failed" << (c.failed ? "</span>" : "") << ", "
+        << c.skipped << " skipped &mdash; exit code " << exit_code(c) << " &mdash; kernel "
+        << escape(props.count("kernel_release") ? props["kernel_release"] : "?") << "</p>\n";
+    out << "<p class=\"legend\"><span class=\"pass\" style=\"background:#c8ecc9\">as expected</span>"
+        << "<span style=\"background:#f6b8b8\">differs (observed &ne; expected)</span>"
+        << "<span style=\"background:#e4e4e4\">skipped</span> Hover over a cell for the reason.</p>\n";
+
+    // Matrices: every group whose tests carry cells, one grid per family (or frame kind).
+    std::vector<std::string> matrix_groups;
+    for (const auto& g : report.groups)
+        if (std::any_of(report.tests.begin(), report.tests.end(), [&](const TestRecord& t) { return t.group == g.name && t.cell; }))
+            matrix_groups.push_back(g.name);
+    if (!matrix_groups.empty()) {
+        out << "<h2>Matrices</h2>\n<div class=\"matrices\">\n";
+        for (const auto& group : matrix_groups) {
+            std::map<std::string, std::vector<const TestRecord*>> by_family;
+            std::vector<std::string> order;
+            for (const auto& t : report.tests)
+                if (t.group == group && t.cell) {
+                    const auto key = t.cell->family + (t.name.find('#') != std::string::npos ? t.name.substr(t.name.find('#')) : "");
+                    if (!by_family.count(key)) order.push_back(key);
+                    by_family[key].push_back(&t);
+                }
+            for (const auto& family : order) write_matrix(out, group + " " + family, by_family[family]);
+        }
+        out << "</div>\n";
+    }
+
+    // Observations: what tests recorded without asserting, per group.
+    static const std::set<std::string> structural{"suite", "parent_kind", "mode", "variant", "variant_description"};
+    std::ostringstream observations;
+    for (const auto& g : report.groups)
+        for (const auto& p : g.properties)
+            if (!structural.count(p.name))
+                observations << "<tr><td>" << escape(g.name) << "</td><td>" << escape(p.name) << "</td><td>" << escape(p.value) << "</td></tr>\n";
+    if (!observations.str().empty())
+        out << "<h2>Observations</h2>\n<table><tr><th>suite</th><th>what</th><th>observed</th></tr>\n" << observations.str() << "</table>\n";
+
+    out << "<h2>Other tests</h2>\n<table><tr><th>test</th><th>verdict</th><th>details</th></tr>\n";
+    for (const auto& t : report.tests)
+        if (!t.cell)
+            out << "<tr><td>" << escape(t.name) << "</td><td class=\"" << verdict_class(t.verdict) << "\">" << to_string(t.verdict)
+                << "</td><td><pre>" << escape(t.message) << "</pre></td></tr>\n";
+    out << "</table>\n";
+
+    out << "<h2>Environment</h2>\n<table>\n";
+    for (const auto& p : report.properties) out << "<tr><th>" << escape(p.name) << "</th><td>" << escape(p.value) << "</td></tr>\n";
+    out << "</table>\n</body></html>\n";
+    return out.str();
+}
+
+void write_html_report(const RunReport& report, const std::filesystem::path& file) {
+    std::ofstream out(file);
+    if (!out) throw std::runtime_error("cannot write HTML report to " + file.string());
+    out << html_report(report);
+}
+
+}  // namespace mvc

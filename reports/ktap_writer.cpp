@@ -1,0 +1,71 @@
+#include "ktap_writer.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace mvc {
+
+namespace {
+
+// KTAP descriptions and directives are single lines; '#' would start a directive.
+std::string one_line(std::string text) {
+    for (auto& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    return text;
+}
+
+std::string description(std::string text) {
+    text = one_line(std::move(text));
+    for (auto& c : text)
+        if (c == '#') c = '_';
+    return text;
+}
+
+void diagnostics(std::ostringstream& out, const std::string& indent, const std::string& text) {
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) out << indent << "# " << line << "\n";
+}
+
+}  // namespace
+
+std::string ktap(const RunReport& report) {
+    std::ostringstream out;
+    out << "KTAP version 1\n";
+    for (const auto& p : report.properties) out << "# " << p.name << ": " << one_line(p.value) << "\n";
+    out << "1.." << report.groups.size() << "\n";
+    int group_number = 0;
+    for (const auto& group : report.groups) {
+        const Counts c = report.counts(group.name);
+        out << "  KTAP version 1\n";
+        out << "  # Subtest: " << description(group.name) << "\n";
+        for (const auto& p : group.properties) out << "  # " << p.name << ": " << one_line(p.value) << "\n";
+        out << "  1.." << c.tests << "\n";
+        int n = 0;
+        for (const auto& t : report.tests) {
+            if (t.group != group.name) continue;
+            ++n;
+            if (t.verdict == Verdict::fail) diagnostics(out, "  ", t.message);
+            out << "  " << (t.verdict == Verdict::fail ? "not ok " : "ok ") << n << " " << description(t.name);
+            if (t.verdict == Verdict::skip) out << " # SKIP " << one_line(t.message);
+            out << "\n";
+        }
+        ++group_number;
+        out << "# " << description(group.name) << ": pass:" << c.passed << " fail:" << c.failed << " skip:" << c.skipped << "\n";
+        out << (c.failed ? "not ok " : "ok ") << group_number << " " << description(group.name);
+        if (c.tests > 0 && c.skipped == c.tests) out << " # SKIP every test in it was skipped";
+        out << "\n";
+    }
+    const Counts c = report.counts();
+    out << "# Totals: pass:" << c.passed << " fail:" << c.failed << " xfail:0 xpass:0 skip:" << c.skipped << " error:0\n";
+    return out.str();
+}
+
+void write_ktap(const RunReport& report, const std::filesystem::path& file) {
+    std::ofstream out(file);
+    if (!out) throw std::runtime_error("cannot write KTAP report to " + file.string());
+    out << ktap(report);
+}
+
+}  // namespace mvc

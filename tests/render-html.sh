@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Writes an HTML report and renders it in headless Chromium, keeping the screenshot:
+#   render-html.sh MACVLAN_CONFORMANCE OUT_DIR
+# Exit 4 when Chromium is not installed (ci/install-deps.sh --browser installs it).
+set -euo pipefail
+binary=$1 out=$2
+command -v chromium >/dev/null || { echo "chromium is not installed: skipping the render check"; exit 4; }
+mkdir -p "$out"
+"$binary" --html "$out/report.html" > /dev/null || [ $? -le 4 ]
+profile=$(mktemp -d); trap 'rm -rf "$profile"' EXIT
+rm -f "$out/report.png"
+# The flags keep Chromium from reaching for the network at start-up.
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
+  --window-size=1400,2400 --screenshot="$out/report.png" "file://$out/report.html" >/dev/null 2>&1
+size=$(stat -c %s "$out/report.png")
+[ "$size" -gt 20000 ] || { echo "the screenshot is suspiciously small ($size bytes): the page did not render"; exit 1; }
+echo "rendered $out/report.html -> $out/report.png ($size bytes)"
