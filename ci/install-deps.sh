@@ -23,7 +23,7 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --docker) packages+=(docker.io) ;;
-    --qemu) packages+=(qemu-system-x86 linux-image-amd64 busybox-static) ;;
+    --qemu) packages+=(qemu-system-x86 linux-image-amd64 busybox-static cpio) ;;
     --browser) packages+=(chromium) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --browser)" >&2; exit 2 ;;

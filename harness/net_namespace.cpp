@@ -1,7 +1,9 @@
 #include "net_namespace.hpp"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "error.hpp"
@@ -41,6 +43,16 @@ NetNamespace NetNamespace::create() {
 }
 
 NetNamespace NetNamespace::of_current_thread() { return NetNamespace(open_thread_netns()); }
+
+NetNamespace NetNamespace::open(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + path);
+    // setns() would refuse another namespace type only later, with a less helpful EINVAL.
+    const int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+    if (type < 0) throw_errno("ioctl(NS_GET_NSTYPE) on " + path);
+    if (type != CLONE_NEWNET) throw SystemError(path + " is not a network namespace", EINVAL);
+    return NetNamespace(std::move(fd));
+}
 
 void NetNamespace::enter() const {
     if (::setns(fd_.get(), CLONE_NEWNET) != 0) throw_errno("setns(CLONE_NEWNET)");

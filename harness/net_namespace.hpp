@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <optional>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -18,6 +19,9 @@ class NetNamespace {
 public:
     static NetNamespace create();           // a fresh, empty, anonymous namespace
     static NetNamespace of_current_thread();
+    // An existing namespace by path, e.g. /proc/<pid>/ns/net of a container's process. Throws
+    // when the path is not a network namespace.
+    static NetNamespace open(const std::string& path);
 
     NetNamespace(NetNamespace&&) noexcept = default;
     NetNamespace& operator=(NetNamespace&&) noexcept = default;

@@ -12,8 +12,10 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/inet.h>
 #include <netlink/route/link/inet6.h>
+#include <netlink/route/link/ipvlan.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/vlan.h>
 #include <netlink/route/neighbour.h>
 #include <sys/socket.h>
 
@@ -236,6 +238,30 @@ int Rtnl::create_dummy(const std::string& name, const MacAddress& mac) {
     nl_msg* msg = nullptr;
     check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &msg), "dummy " + name);
     request(msg, "create dummy " + name);
+    return link(name).ifindex;
+}
+
+int Rtnl::create_vlan(const std::string& name, int lower_ifindex, uint16_t vlan_id, const MacAddress& mac) {
+    LinkPtr l(rtnl_link_vlan_alloc());
+    if (!l) throw std::bad_alloc();
+    rtnl_link_set_name(l.get(), name.c_str());
+    rtnl_link_set_link(l.get(), lower_ifindex);
+    rtnl_link_set_addr(l.get(), nl_address(mac).get());
+    check_build(rtnl_link_vlan_set_id(l.get(), vlan_id), "vlan " + name);
+    nl_msg* msg = nullptr;
+    check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &msg), "vlan " + name);
+    request(msg, "create 802.1Q sub-interface " + name + " (VLAN " + std::to_string(vlan_id) + ")");
+    return link(name).ifindex;
+}
+
+int Rtnl::create_ipvlan(const std::string& name, int lower_ifindex) {
+    LinkPtr l(rtnl_link_ipvlan_alloc());
+    if (!l) throw std::bad_alloc();
+    rtnl_link_set_name(l.get(), name.c_str());
+    rtnl_link_set_link(l.get(), lower_ifindex);
+    nl_msg* msg = nullptr;
+    check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &msg), "ipvlan " + name);
+    request(msg, "create ipvlan " + name);
     return link(name).ifindex;
 }
 

@@ -54,6 +54,8 @@ public:
                     const MacAddress& peer_mac, const NetNamespace& peer_ns);
     int create_bridge(const std::string& name, const MacAddress& mac);
     int create_dummy(const std::string& name, const MacAddress& mac);
+    int create_vlan(const std::string& name, int lower_ifindex, uint16_t vlan_id, const MacAddress& mac);
+    int create_ipvlan(const std::string& name, int lower_ifindex);  // default mode (l3)
     void delete_link(int ifindex);
 
     void set_up(int ifindex, bool up = true);

@@ -23,6 +23,8 @@ constexpr const char* kParentName = "parent";
 constexpr const char* kPeerName = "peer";
 constexpr const char* kBridgeName = "br0";
 constexpr const char* kSlaveName = "eth0";
+constexpr const char* kTrunkName = "trunk";
+constexpr uint16_t kVlanId = 10;
 
 bool link_ready(const LinkInfo& l) {
     return l.up() && l.carrier && (l.operstate == IF_OPER_UP || l.operstate == IF_OPER_UNKNOWN);
@@ -65,6 +67,22 @@ void Topology::build_wire() {
     Node& host = node(Endpoint::host);
     if (spec_.variant.parent == ParentKind::dummy) {
         parent_ifindex_ = host.rtnl->create_dummy(kParentName, planned_mac(Endpoint::host));
+    } else if (spec_.variant.parent == ParentKind::vlan) {
+        // The veth is the trunk; VLAN 10 on each end carries everything the endpoints say.
+        Node& ext = node(Endpoint::ext);
+        const int trunk = host.rtnl->create_veth(kTrunkName, planned_mac(Endpoint::host, 9), kTrunkName,
+                                                 planned_mac(Endpoint::ext, 9), ext.ns);
+        const int ext_trunk = ext.rtnl->link(kTrunkName).ifindex;
+        parent_ifindex_ = host.rtnl->create_vlan(kParentName, trunk, kVlanId, planned_mac(Endpoint::host));
+        const int peer = ext.rtnl->create_vlan(kPeerName, ext_trunk, kVlanId, planned_mac(Endpoint::ext));
+        host.links.push_back(trunk);
+        ext.links.push_back(ext_trunk);
+        ext.links.push_back(peer);
+        if (spec_.variant.external == ExternalKind::hairpin_bridge)
+            throw std::logic_error("the vlan parent supports only a plain peer");
+        ext.ifindex = peer;
+        ext.ifname = kPeerName;
+        ext.mac = ext.rtnl->link(peer).mac;
     } else {
         Node& ext = node(Endpoint::ext);
         parent_ifindex_ = host.rtnl->create_veth(kParentName, planned_mac(Endpoint::host), kPeerName,

@@ -23,7 +23,14 @@ Endpoint endpoint_from_string(std::string_view text) {
     throw std::invalid_argument("unknown endpoint '" + std::string(text) + "' (valid: host, ext, c1, c2)");
 }
 
-std::string_view to_string(ParentKind kind) { return kind == ParentKind::veth ? "veth" : "dummy"; }
+std::string_view to_string(ParentKind kind) {
+    switch (kind) {
+        case ParentKind::veth: return "veth";
+        case ParentKind::vlan: return "vlan";
+        case ParentKind::dummy: return "dummy";
+    }
+    return "?";
+}
 
 std::vector<Endpoint> TopologySpec::endpoints() const {
     std::vector<Endpoint> out{Endpoint::host};
@@ -49,10 +56,12 @@ VariantSpec parse_variant(const std::filesystem::path& file, size_t index, const
     const auto parent = f.string("parent");
     if (parent == "veth")
         v.parent = ParentKind::veth;
+    else if (parent == "vlan")
+        v.parent = ParentKind::vlan;
     else if (parent == "dummy")
         v.parent = ParentKind::dummy;
     else
-        f.fail("'parent' must be 'veth' or 'dummy', got '" + parent + "'");
+        f.fail("'parent' must be 'veth', 'vlan' or 'dummy', got '" + parent + "'");
     const auto external = f.string("external");
     if (external == "none")
         v.external = ExternalKind::none;
@@ -64,6 +73,8 @@ VariantSpec parse_variant(const std::filesystem::path& file, size_t index, const
         f.fail("'external' must be 'none', 'plain' or 'hairpin-bridge', got '" + external + "'");
     if (v.parent == ParentKind::dummy && v.external != ExternalKind::none)
         f.fail("a dummy parent has no wire, so 'external' must be 'none'");
+    if (v.parent != ParentKind::dummy && v.external == ExternalKind::none)
+        f.fail("a " + parent + " parent has a wire, so 'external' must be 'plain' or 'hairpin-bridge'");
     v.static_neighbours = f.boolean_or("static_neighbours", false);
     v.description = f.string("description");
     return v;

@@ -16,7 +16,9 @@ inline constexpr Endpoint kAllEndpoints[] = {Endpoint::host, Endpoint::ext, Endp
 std::string_view to_string(Endpoint endpoint);
 Endpoint endpoint_from_string(std::string_view text);  // throws std::invalid_argument
 
-enum class ParentKind { veth, dummy };
+// veth: the parent is one end of a veth pair. vlan: the parent is an 802.1Q sub-interface (VLAN 10)
+// of such a veth, with a matching sub-interface as the peer. dummy: a parent with no wire.
+enum class ParentKind { veth, vlan, dummy };
 enum class ExternalKind { none, plain, hairpin_bridge };
 std::string_view to_string(ParentKind kind);
 

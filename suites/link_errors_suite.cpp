@@ -127,5 +127,22 @@ TEST_F(LinkErrors, ParentWithAnotherRxHandlerIsEBUSY) {
     expect_netlink_errno(EBUSY, [&] { create_macvlan(*lab->host_nl, slave("mv1", lab->parent)); });
 }
 
+// ipvlan and macvlan both install an rx handler on their lower device, and a device has one:
+// macvlan_port_create refuses a parent that already serves ipvlan (netdev_is_rx_handler_busy), and
+// ipvlan's own port setup (netdev_rx_handler_register in ipvlan_port_create) refuses a macvlan port.
+TEST_F(LinkErrors, MacvlanOnAnIpvlanParentIsEBUSY) {
+    require({&Capabilities::ipvlan});
+    if (IsSkipped()) return;
+    lab->host_nl->create_ipvlan("ipv1", lab->parent);
+    expect_netlink_errno(EBUSY, [&] { create_macvlan(*lab->host_nl, slave("mv1", lab->parent)); });
+}
+
+TEST_F(LinkErrors, IpvlanOnAMacvlanParentIsEBUSY) {
+    require({&Capabilities::ipvlan});
+    if (IsSkipped()) return;
+    lab->add_slave("mv1", MacvlanMode::bridge, VethLab::slave_mac(1));
+    expect_netlink_errno(EBUSY, [&] { lab->host_nl->create_ipvlan("ipv1", lab->parent); });
+}
+
 }  // namespace
 }  // namespace mvc

@@ -52,9 +52,11 @@ void print_difference_grids(const RunReport& report, std::ostream& out) {
 
 // Enters the run's private network namespace and probes the kernel. Without privileges nothing
 // can be probed, and every test will skip with that reason.
-Capabilities enter_sandbox_and_probe() {
+Capabilities enter_sandbox_and_probe(std::optional<NetNamespace>* machine_namespace = nullptr) {
     try {
+        auto original = NetNamespace::of_current_thread();
         NetNamespace::create().enter();
+        if (machine_namespace) machine_namespace->emplace(std::move(original));
         return Capabilities::probe();
     } catch (const SystemError& e) {
         if (e.error() != EPERM) throw;
@@ -177,7 +179,7 @@ int main(int argc, char** argv) {
 
     // The whole run happens inside a private network namespace: nothing below can touch the
     // machine's own interfaces, and every per-test namespace is anonymous.
-    context.capabilities = enter_sandbox_and_probe();
+    context.capabilities = enter_sandbox_and_probe(&context.machine_namespace);
 
     // KTAP on standard output owns it; progress moves to standard error.
     std::ostream& console = options.ktap && options.ktap_file.empty() ? std::cerr : std::cout;

@@ -23,6 +23,10 @@ std::string SuiteContext::skip_reason(const CellId& cell) const {
     }
     if (spec->variant.parent == ParentKind::veth && !caps.veth.present) return Capabilities::missing(caps.veth);
     if (spec->variant.parent == ParentKind::dummy && !caps.dummy.present) return Capabilities::missing(caps.dummy);
+    if (spec->variant.parent == ParentKind::vlan) {
+        if (!caps.veth.present) return Capabilities::missing(caps.veth);
+        if (!caps.vlan_8021q.present) return Capabilities::missing(caps.vlan_8021q);
+    }
     if (spec->variant.external == ExternalKind::hairpin_bridge && !caps.bridge.present)
         return Capabilities::missing(caps.bridge);
     if (cell.family == Family::ipv6 && !caps.ipv6.present) return Capabilities::missing(caps.ipv6);

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "capabilities.hpp"
 #include "expectations.hpp"
+#include "net_namespace.hpp"
 #include "reachability_campaign.hpp"
 #include "topology_spec.hpp"
 
@@ -29,6 +31,10 @@ struct SuiteContext {
     // registered only when the selection (--mode/--variant/--family/--filter) keeps them.
     std::set<std::string> data_driven_tests;
     bool keep_on_failure = false;
+    // The namespace the process started in (normally the machine's own). Only suites that must
+    // work there, such as Docker's (dockerd lives there), may use it, and only on objects they
+    // create themselves. Empty when the sandbox could not be entered.
+    std::optional<NetNamespace> machine_namespace;
     std::ostream* console = nullptr;  // where notices for the user go (stdout, or stderr under --ktap)
 
     // Why this cell cannot run on this machine, or "" when it can.
