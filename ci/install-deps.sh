@@ -3,8 +3,9 @@
 # already present are left alone, and apt is not even consulted when nothing is missing.
 #
 #   ci/install-deps.sh            build + test dependencies
-#   ci/install-deps.sh --docker   also the Docker engine (docker.io) for the Docker suite
-#   ci/install-deps.sh --qemu     also qemu, Debian's kernel and busybox for ci/kernel-run
+#   ci/install-deps.sh --docker   also the Docker engine (docker.io) and busybox-static for the Docker suite
+#   ci/install-deps.sh --qemu     also qemu and busybox for ci/kernel-run, and Debian's kernel
+#                                 unpacked into /var/cache/macvlan-conformance/kernel
 #   ci/install-deps.sh --browser  also chromium, for the HTML report's render check
 set -euo pipefail
 
@@ -20,24 +21,43 @@ packages=(
   libpcap-dev                         # --pcap-dir writes captures tcpdump and wireshark read
 )
 
+want_kernel=0
 for arg in "$@"; do
   case "$arg" in
-    --docker) packages+=(docker.io) ;;
-    --qemu) packages+=(qemu-system-x86 linux-image-amd64 busybox-static cpio) ;;
+    --docker) packages+=(docker.io busybox-static) ;;  # busybox-static: the Docker suite's one-file image
+    --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod); want_kernel=1 ;;
     --browser) packages+=(chromium) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --browser)" >&2; exit 2 ;;
   esac
 done
 
+want_kernel=${want_kernel:-0}
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
 sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's own kernel for ci/kernel-run: unpacked, not installed. Installing linux-image-amd64 would
+# build an initramfs nobody uses (minutes on two cores) and change the machine's boot entries; the
+# unpacked image and modules (with depmod's index) are all the runner needs.
+kernel_dir=${MVC_KERNEL_DIR:-/var/cache/macvlan-conformance/kernel}
+if [ "$want_kernel" = 1 ] && ! ls "$kernel_dir"/boot/vmlinuz-* >/dev/null 2>&1; then
+  image=$(apt-cache depends --important linux-image-amd64 | awk '/Depends:/ {print $2; exit}')
+  [ -n "$image" ] || { echo "install-deps.sh: cannot tell which kernel package linux-image-amd64 stands for" >&2; exit 1; }
+  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+  chmod 755 "$work"  # apt-get download writes as the _apt user
+  (cd "$work" && apt-get download -qq "$image")
+  "${sudo[@]}" mkdir -p "$kernel_dir"
+  "${sudo[@]}" dpkg-deb -x "$work"/*.deb "$kernel_dir"
+  version=$(basename "$(ls "$kernel_dir"/boot/vmlinuz-* | sort -V | tail -n 1)"); version=${version#vmlinuz-}
+  "${sudo[@]}" depmod -b "$kernel_dir" "$version"
+  echo "install-deps.sh: unpacked $image into $kernel_dir"
+fi

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstring>
+
 namespace mvc {
 
 namespace {
@@ -11,13 +13,16 @@ constexpr unsigned kControlBase = 100;  // control addresses .100 + endpoint ind
 constexpr unsigned kUnowned = 250;
 }  // namespace
 
+AddressPlan::AddressPlan() : AddressPlan(IpAddress::parse("192.0.2.0"), IpAddress::parse("2001:db8:2::")) {}
+
+AddressPlan::AddressPlan(const IpAddress& ipv4_network, const IpAddress& ipv6_network)
+    : v4_network_(ipv4_network), v6_network_(ipv6_network) {}
+
 int AddressPlan::prefix_length(Family family) { return family == Family::ipv4 ? 24 : 64; }
 
-IpAddress AddressPlan::host_number(Family family, unsigned n) {
-    // 192.0.2.0/24 and 2001:db8:2::/64 (documentation ranges; they never leave the namespaces).
-    if (family == Family::ipv4) return IpAddress::v4((192u << 24) | (0u << 16) | (2u << 8) | n);
-    in6_addr a{};
-    ::inet_pton(AF_INET6, "2001:db8:2::", &a);
+IpAddress AddressPlan::host_number(Family family, unsigned n) const {
+    if (family == Family::ipv4) return IpAddress::v4(ntohl(v4_network_.v4().s_addr) | n);
+    in6_addr a = v6_network_.v6();
     a.s6_addr[14] = static_cast<uint8_t>(n >> 8);
     a.s6_addr[15] = static_cast<uint8_t>(n & 0xff);
     return IpAddress::v6(a);
@@ -26,6 +31,11 @@ IpAddress AddressPlan::host_number(Family family, unsigned n) {
 AddressPlan::Pair AddressPlan::cell(Endpoint from, Endpoint to, Family family) const {
     const unsigned k = index_of(from) * 4 + index_of(to);
     return {host_number(family, kCellBase + 2 * k), host_number(family, kCellBase + 2 * k + 1)};
+}
+
+bool AddressPlan::contains(const IpAddress& a) const {
+    if (a.family() == Family::ipv4) return (ntohl(a.v4().s_addr) & 0xffffff00u) == ntohl(v4_network_.v4().s_addr);
+    return std::memcmp(a.v6().s6_addr, v6_network_.v6().s6_addr, 8) == 0;
 }
 
 IpAddress AddressPlan::control(Endpoint endpoint, Family family) const {

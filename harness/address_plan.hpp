@@ -15,6 +15,12 @@ namespace mvc {
 // can run at the same time. Controls use a separate address per endpoint for the same reason.
 class AddressPlan {
 public:
+    // Inside the harness's own namespaces any range will do: 192.0.2.0/24 and 2001:db8:2::/64.
+    // A topology that reaches into the machine's namespace (a user's parent) passes ranges that
+    // overlap none of the machine's routes.
+    AddressPlan();
+    AddressPlan(const IpAddress& ipv4_network, const IpAddress& ipv6_network);
+
     struct Pair {
         IpAddress source;
         IpAddress destination;
@@ -29,8 +35,13 @@ public:
     std::vector<IpAddress> addresses_of(Endpoint endpoint, const std::vector<Endpoint>& endpoints,
                                         Family family) const;
 
+    bool contains(const IpAddress& address) const;  // in this plan's /24 or /64
+    const IpAddress& network(Family family) const { return family == Family::ipv4 ? v4_network_ : v6_network_; }
+
 private:
-    static IpAddress host_number(Family family, unsigned n);
+    IpAddress host_number(Family family, unsigned n) const;
+    IpAddress v4_network_;
+    IpAddress v6_network_;
 };
 
 }  // namespace mvc

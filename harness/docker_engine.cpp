@@ -10,6 +10,7 @@
 #include <boost/process.hpp>
 #include <boost/process/async.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -42,10 +43,15 @@ std::vector<std::string> lines(const std::string& text) {
     return out;
 }
 
-// The client's own explanation: its last non-empty line of standard error, which for the docker
-// client is the error itself (earlier lines are warnings such as "IPv4 forwarding is disabled").
+// The client's own explanation of a failure: the daemon's error or the client's, rather than the
+// warnings before it ("IPv4 forwarding is disabled") or the hints after it ("Run 'docker run
+// --help'", "exit status 1").
 std::string last_line(const std::string& text) {
     const auto all = lines(text);
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+        if (it->rfind("Run '", 0) != 0 && it->rfind("See '", 0) != 0 && it->rfind("exit status ", 0) != 0 &&
+            it->rfind("WARNING", 0) != 0)
+            return *it;
     return all.empty() ? std::string() : all.back();
 }
 
@@ -87,16 +93,18 @@ std::string read_file(const std::string& path) {
 }
 
 // Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. Empty when
-// there is no such process. (The command name may contain spaces and parentheses: parse after
-// the last ')'.)
+// there is no such process, or only its zombie (killed, not yet reaped: its objects are orphans
+// already). The command name may contain spaces and parentheses: parse after the last ')'.
 std::string start_time(const std::string& pid) {
     const std::string stat = read_file("/proc/" + pid + "/stat");
     const auto close = stat.rfind(')');
     if (close == std::string::npos) return "";
     std::istringstream rest(stat.substr(close + 1));
     std::string field;
-    for (int i = 3; i <= 22 && rest >> field; ++i)
+    for (int i = 3; i <= 22 && rest >> field; ++i) {
+        if (i == 3 && (field == "Z" || field == "X")) return "";
         if (i == 22) return field;
+    }
     return "";
 }
 
@@ -124,8 +132,9 @@ bool mentions_only_missing(const std::string& err, const std::vector<const char*
         bool missing = false;
         for (const char* phrase : missing_phrases)
             if (line.find(phrase) != std::string::npos) missing = true;
-        // Warnings the client prints on every call are not failures.
-        if (!missing && line.rfind("WARNING", 0) != 0) return false;
+        // Neither are the warnings the client prints on every call, nor the "exit status 1" that
+        // newer clients add after a daemon's error.
+        if (!missing && line.rfind("WARNING", 0) != 0 && line.rfind("exit status ", 0) != 0) return false;
     }
     return true;
 }
@@ -221,8 +230,10 @@ std::optional<DockerEngine> DockerEngine::connect(const NetNamespace& ns, std::s
     if (!v.ok()) {
         if (why_not) {
             *why_not = "no Docker engine reachable (" + engine.endpoint() + "): ";
-            *why_not += v.timed_out ? "`docker version` did not answer within " + std::to_string(timeout.count() / 1000) + " s"
-                                    : last_line(v.err).empty() ? v.summary() : last_line(v.err);
+            if (v.timed_out)
+                *why_not += "`docker version` did not answer within " + std::to_string(timeout.count() / 1000) + " s";
+            else
+                *why_not += last_line(v.err).empty() ? v.summary() : last_line(v.err);
         }
         return std::nullopt;
     }
@@ -231,7 +242,8 @@ std::optional<DockerEngine> DockerEngine::connect(const NetNamespace& ns, std::s
     engine.client_version_ = both.substr(0, bar);
     engine.server_version_ = bar == std::string::npos ? "" : both.substr(bar + 1);
     if (engine.server_version_.empty()) {
-        if (why_not) *why_not = "no Docker engine reachable (" + engine.endpoint() + "): the engine reported no version";
+        if (why_not)
+            *why_not = "no Docker engine reachable (" + engine.endpoint() + "): the engine reported no version";
         return std::nullopt;
     }
     return engine;
@@ -275,6 +287,10 @@ const std::string& docker_owner_tag() {
     return tag;
 }
 
+void DockerObjects::add(std::vector<std::string>& list, const std::string& name) {
+    if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+}
+
 DockerObjects::~DockerObjects() {
     for (const auto& problem : remove_all()) std::cerr << "macvlan-conformance: cleanup: " << problem << "\n";
 }
@@ -316,7 +332,8 @@ std::optional<std::filesystem::path> find_static_busybox(std::string* why_not) {
             if (ph.p_type == PT_INTERP) dynamic = true;
         }
         if (dynamic) {
-            if (why_not) *why_not = std::string(candidate) + " is dynamically linked (Debian: apt-get install busybox-static)";
+            if (why_not)
+                *why_not = std::string(candidate) + " is dynamically linked (Debian: apt-get install busybox-static)";
             continue;
         }
         return std::filesystem::path(candidate);

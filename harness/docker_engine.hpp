@@ -84,9 +84,9 @@ public:
     DockerObjects(const DockerObjects&) = delete;
     DockerObjects& operator=(const DockerObjects&) = delete;
 
-    void add_container(const std::string& name) { containers_.push_back(name); }
-    void add_network(const std::string& name) { networks_.push_back(name); }
-    void add_image(const std::string& reference) { images_.push_back(reference); }
+    void add_container(const std::string& name) { add(containers_, name); }
+    void add_network(const std::string& name) { add(networks_, name); }
+    void add_image(const std::string& reference) { add(images_, reference); }
 
     // Removes one network now (and forgets it); returns "" or what went wrong.
     std::string remove_network(const std::string& name);
@@ -94,6 +94,7 @@ public:
     std::vector<std::string> remove_all();
 
 private:
+    static void add(std::vector<std::string>& list, const std::string& name);
     const DockerEngine& engine_;
     std::vector<std::string> containers_, networks_, images_;
 };

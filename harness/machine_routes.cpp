@@ -78,7 +78,8 @@ std::unique_ptr<rtnl_route, RoutePut> device_route(const IpPrefix& destination, 
 
 IpPrefix IpPrefix::parse(std::string_view text) {
     const auto slash = text.find('/');
-    if (slash == std::string_view::npos) throw std::invalid_argument("not a prefix (no '/'): '" + std::string(text) + "'");
+    if (slash == std::string_view::npos)
+        throw std::invalid_argument("not a prefix (no '/'): '" + std::string(text) + "'");
     IpPrefix p;
     p.network = IpAddress::parse(text.substr(0, slash));
     const std::string len(text.substr(slash + 1));
@@ -182,7 +183,8 @@ std::string DeviceRoute::remove() {
         const int error = rtnl_.transact(msg, &extack);
         // ESRCH (IPv4) / ENOENT (IPv6): deleted with its device already. ENODEV: the device is gone.
         if (error == 0 || error == ESRCH || error == ENOENT || error == ENODEV) return "";
-        return "delete route " + destination_.str() + ": " + errno_name(error) + (extack.empty() ? "" : " (" + extack + ")");
+        return "delete route " + destination_.str() + ": " + errno_name(error) +
+               (extack.empty() ? "" : " (" + extack + ")");
     } catch (const std::exception& e) {
         return "delete route " + destination_.str() + ": " + e.what();
     }

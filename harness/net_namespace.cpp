@@ -54,6 +54,12 @@ NetNamespace NetNamespace::open(const std::string& path) {
     return NetNamespace(std::move(fd));
 }
 
+NetNamespace NetNamespace::clone() const {
+    UniqueFd fd(::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0));
+    if (!fd) throw_errno("dup netns descriptor");
+    return NetNamespace(std::move(fd));
+}
+
 void NetNamespace::enter() const {
     if (::setns(fd_.get(), CLONE_NEWNET) != 0) throw_errno("setns(CLONE_NEWNET)");
 }

@@ -26,6 +26,9 @@ public:
     NetNamespace(NetNamespace&&) noexcept = default;
     NetNamespace& operator=(NetNamespace&&) noexcept = default;
 
+    // Another descriptor for the same namespace, for a second owner with its own lifetime.
+    NetNamespace clone() const;
+
     int fd() const { return fd_.get(); }
     ino_t inode() const { return inode_; }
 

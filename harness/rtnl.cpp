@@ -90,6 +90,8 @@ LinkInfo to_info(rtnl_link* l) {
     }
     info.promiscuity = rtnl_link_get_promiscuity(l);
     info.lower_ifindex = rtnl_link_get_link(l);
+    int32_t netnsid = 0;
+    info.lower_in_other_namespace = rtnl_link_get_link_netnsid(l, &netnsid) == 0;
     info.master_ifindex = rtnl_link_get_master(l);
     return info;
 }
@@ -454,7 +456,25 @@ void Rtnl::add_address(int ifindex, const IpAddress& address, int prefix_length)
                      std::to_string(ifindex));
 }
 
-void Rtnl::flush_neighbours() {
+void Rtnl::delete_address(int ifindex, const IpAddress& address, int prefix_length) {
+    std::unique_ptr<rtnl_addr, RtAddrPut> a(rtnl_addr_alloc());
+    if (!a) throw std::bad_alloc();
+    rtnl_addr_set_ifindex(a.get(), ifindex);
+    rtnl_addr_set_family(a.get(), address_family(address.family()));
+    check_build(rtnl_addr_set_local(a.get(), nl_address(address, prefix_length).get()), "address");
+    nl_msg* msg = nullptr;
+    check_build(rtnl_addr_build_delete_request(a.get(), 0, &msg), "address");
+    request(msg, "delete address " + address.str() + "/" + std::to_string(prefix_length) + " from link " + std::to_string(ifindex));
+}
+
+void Rtnl::add_address_text(int ifindex, const std::string& text) {
+    const auto slash = text.find('/');
+    const IpAddress a = IpAddress::parse(text.substr(0, slash));
+    const int len = slash == std::string::npos ? (a.family() == Family::ipv4 ? 32 : 128) : std::stoi(text.substr(slash + 1));
+    add_address(ifindex, a, len);
+}
+
+void Rtnl::flush_neighbours(const std::function<bool(const IpAddress&, int ifindex)>& which) {
     nl_cache* raw = nullptr;
     if (int err = rtnl_neigh_alloc_cache(sock_, &raw); err < 0)
         throw std::runtime_error(std::string("dump neighbours: ") + nl_geterror(err));
@@ -462,6 +482,24 @@ void Rtnl::flush_neighbours() {
     for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
         auto* n = reinterpret_cast<rtnl_neigh*>(o);
         if (rtnl_neigh_get_state(n) & (NUD_PERMANENT | NUD_NOARP)) continue;
+        if (which) {
+            nl_addr* dst = rtnl_neigh_get_dst(n);
+            if (!dst) continue;
+            const int family = nl_addr_get_family(dst);
+            IpAddress address;
+            if (family == AF_INET && nl_addr_get_len(dst) == 4) {
+                uint32_t v;
+                std::memcpy(&v, nl_addr_get_binary_addr(dst), 4);
+                address = IpAddress::v4(ntohl(v));
+            } else if (family == AF_INET6 && nl_addr_get_len(dst) == 16) {
+                in6_addr v;
+                std::memcpy(&v, nl_addr_get_binary_addr(dst), 16);
+                address = IpAddress::v6(v);
+            } else {
+                continue;
+            }
+            if (!which(address, rtnl_neigh_get_ifindex(n))) continue;
+        }
         nl_msg* msg = nullptr;
         check_build(rtnl_neigh_build_delete_request(n, 0, &msg), "delete neighbour");
         std::string extack;

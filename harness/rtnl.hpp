@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct LinkInfo {
     MacAddress mac;
     uint32_t promiscuity = 0;  // IFLA_PROMISCUITY: the counter, not the IFF_PROMISC flag
     int lower_ifindex = 0;     // IFLA_LINK
+    bool lower_in_other_namespace = false;  // IFLA_LINK_NETNSID present: lower_ifindex is not ours
     int master_ifindex = 0;    // IFLA_MASTER
 
     bool up() const;
@@ -86,9 +88,13 @@ public:
     // Addresses and neighbours.
     void add_address(int ifindex, const IpAddress& address, int prefix_length);
     std::vector<AddressInfo> addresses();
+    void delete_address(int ifindex, const IpAddress& address, int prefix_length);
+    // Re-adds an address captured by addresses() ("a/len"), e.g. when restoring an interface.
+    void add_address_text(int ifindex, const std::string& address_with_prefix);
     void add_permanent_neighbour(int ifindex, const IpAddress& address, const MacAddress& mac);
-    // Deletes every learnt (not permanent) neighbour entry: back to cold caches.
-    void flush_neighbours();
+    // Deletes learnt (not permanent) neighbour entries, all of them or those `which` selects:
+    // back to cold caches.
+    void flush_neighbours(const std::function<bool(const IpAddress&, int ifindex)>& which = {});
 
     // Sends a request built elsewhere and waits for the kernel's answer. Returns 0 or a positive
     // errno; the extended-ack message, if any, goes to *extack. Takes ownership of msg.

@@ -55,8 +55,12 @@ void Topology::add_node(Endpoint endpoint) {
 
 std::unique_ptr<Topology> Topology::build(const TopologySpec& spec, const TopologyOptions& options) {
     std::unique_ptr<Topology> t(new Topology(spec));
-    for (auto e : spec.endpoints()) t->add_node(e);
-    t->build_wire();
+    if (options.wire) {
+        t->use_lent_wire(*options.wire);
+    } else {
+        for (auto e : spec.endpoints()) t->add_node(e);
+        t->build_wire();
+    }
     t->build_slaves();
     for (auto& [endpoint, node] : t->nodes_) t->configure(node, options);
     if (spec.variant.static_neighbours) t->add_static_neighbours(options);
@@ -110,6 +114,58 @@ void Topology::build_wire() {
     host.links.push_back(parent_ifindex_);
 }
 
+void Topology::use_lent_wire(const LentWire& wire) {
+    if (spec_.variant.parent == ParentKind::dummy || spec_.variant.parent == ParentKind::vlan)
+        throw std::logic_error("a lent wire stands in for a veth parent, not for " + std::string(to_string(spec_.variant.parent)));
+    lent_ = &wire;
+    addresses_ = wire.addresses;
+    for (auto [e, ns] : {std::pair{Endpoint::host, wire.host}, std::pair{Endpoint::ext, wire.ext}}) {
+        Node n{e, ns->clone(), nullptr, 0, {}, {}, {}};
+        n.rtnl = std::make_unique<Rtnl>(n.ns);
+        nodes_.emplace(e, std::move(n));
+    }
+    for (auto s : spec_.slaves) add_node(s);
+    Node& host = node(Endpoint::host);
+    Node& ext = node(Endpoint::ext);
+    parent_ifindex_ = wire.parent;
+    host.ifindex = wire.parent;
+    host.ifname = host.rtnl->link(wire.parent).name;
+    host.links.push_back(wire.parent);
+    host.mac = host.rtnl->link(wire.parent).mac;
+    // With --peer-hairpin the user's switch reflects frames: nothing to build on our side.
+    ext.ifindex = wire.peer;
+    ext.ifname = ext.rtnl->link(wire.peer).name;
+    ext.links.push_back(wire.peer);
+    ext.mac = ext.rtnl->link(wire.peer).mac;
+    // Every cell starts from cold caches, also on a wire the previous topology used: the peer is
+    // ours to flush, and on the parent only entries for this run's own addresses go.
+    ext.rtnl->flush_neighbours();
+    host.rtnl->flush_neighbours([&](const IpAddress& a, int ifindex) {
+        return ifindex == wire.parent && (wire.addresses.contains(a));
+    });
+}
+
+Topology::~Topology() {
+    if (!lent_) return;  // everything else lives in namespaces that close with the nodes
+    // The kernel dismantles a closed namespace asynchronously; on a lent parent the next topology
+    // would meet these slaves' MACs (EADDRINUSE, macvlan_open). Delete them now, synchronously.
+    for (auto s : spec_.slaves) {
+        try {
+            Node& n = node(s);
+            n.rtnl->delete_link(n.ifindex);
+        } catch (const std::exception&) {
+        }
+    }
+    for (const auto& a : added_to_lent_) {
+        try {
+            Node& n = node(a.endpoint);
+            n.rtnl->delete_address(n.ifindex, a.address, AddressPlan::prefix_length(a.address.family()));
+        } catch (const std::exception&) {
+            // The journal's restore removes whatever could not be removed here.
+        }
+    }
+}
+
 void Topology::build_slaves() {
     Node& host = node(Endpoint::host);
     for (auto s : spec_.slaves) {
@@ -134,13 +190,17 @@ void Topology::build_slaves() {
 void Topology::configure(Node& n, const TopologyOptions& options) {
     const auto endpoints = spec_.endpoints();
     const bool ipv6 = std::find(options.families.begin(), options.families.end(), Family::ipv6) != options.families.end();
+    // A lent interface keeps its own IPv6 and neighbour settings: only addresses are added to it.
+    const bool lent = lent_ && (n.endpoint == Endpoint::host || n.endpoint == Endpoint::ext);
     for (int l : n.links)
-        if (ipv6) n.rtnl->disable_ipv6_link_local(l);
+        if (ipv6 && !lent) n.rtnl->disable_ipv6_link_local(l);
     if (options.break_arp) n.rtnl->set_ipv4_conf(n.ifindex, IPV4_DEVCONF_ARP_IGNORE, 8);
     for (auto family : options.families) {
-        n.rtnl->set_neighbour_retransmit(n.ifindex, family, options.neighbour_retransmit_ms);
-        for (const auto& a : addresses_.addresses_of(n.endpoint, endpoints, family))
+        if (!lent) n.rtnl->set_neighbour_retransmit(n.ifindex, family, options.neighbour_retransmit_ms);
+        for (const auto& a : addresses_.addresses_of(n.endpoint, endpoints, family)) {
             n.rtnl->add_address(n.ifindex, a, AddressPlan::prefix_length(family));
+            if (lent) added_to_lent_.push_back({n.endpoint, a});
+        }
     }
     for (int l : n.links) n.rtnl->set_up(l);
 }

@@ -14,12 +14,24 @@
 
 namespace mvc {
 
+// A wire the user lent (--parent/--peer): the parent in the machine's namespace, the peer already
+// moved into a namespace the run holds. A topology built on it only adds addresses and slaves,
+// and takes its addresses away again; the journal (interface_journal.hpp) restores the rest.
+struct LentWire {
+    const NetNamespace* host = nullptr;  // the parent's namespace: the machine's own
+    int parent = 0;
+    const NetNamespace* ext = nullptr;
+    int peer = 0;
+    AddressPlan addresses;  // ranges that overlap none of the machine's routes
+};
+
 struct TopologyOptions {
     std::vector<Family> families{Family::ipv4, Family::ipv6};
     unsigned neighbour_retransmit_ms = 100;
     // Deliberate breakage, to prove the suite notices a broken network (see --inject-fault):
     // arp_ignore=8 on every interface, so no ARP request is ever answered.
     bool break_arp = false;
+    const LentWire* wire = nullptr;  // build on this instead of a fresh veth pair
 };
 
 // A topology could not be confirmed ready: the message says which link or control failed.
@@ -44,6 +56,7 @@ public:
     };
 
     static std::unique_ptr<Topology> build(const TopologySpec& spec, const TopologyOptions& options);
+    ~Topology();
 
     const TopologySpec& spec() const { return spec_; }
     const AddressPlan& addresses() const { return addresses_; }
@@ -59,6 +72,7 @@ private:
     explicit Topology(const TopologySpec& spec) : spec_(spec) {}
     void add_node(Endpoint endpoint);
     void build_wire();
+    void use_lent_wire(const LentWire& wire);
     void build_slaves();
     void configure(Node& node, const TopologyOptions& options);
     void add_static_neighbours(const TopologyOptions& options);
@@ -67,6 +81,12 @@ private:
     AddressPlan addresses_;
     std::map<Endpoint, Node> nodes_;
     int parent_ifindex_ = 0;
+    const LentWire* lent_ = nullptr;
+    struct AddedAddress {
+        Endpoint endpoint;
+        IpAddress address;
+    };
+    std::vector<AddedAddress> added_to_lent_;  // removed again by the destructor
 };
 
 }  // namespace mvc

@@ -1,5 +1,7 @@
 #include "html_report.hpp"
 
+#include "html_escape.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -10,21 +12,6 @@
 namespace mvc {
 
 namespace {
-
-std::string escape(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 const char* kStyle = R"(
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
@@ -61,11 +48,11 @@ void write_matrix(std::ostringstream& out, const std::string& title, const std::
         add(t->cell->from);
         add(t->cell->to);
     }
-    out << "<div class=\"matrix\"><h3>" << escape(title) << "</h3><table><tr><th>from \\ to</th>";
-    for (const auto& e : endpoints) out << "<th>" << escape(e) << "</th>";
+    out << "<div class=\"matrix\"><h3>" << escape_html(title) << "</h3><table><tr><th>from \\ to</th>";
+    for (const auto& e : endpoints) out << "<th>" << escape_html(e) << "</th>";
     out << "</tr>\n";
     for (const auto& from : endpoints) {
-        out << "<tr><th>" << escape(from) << "</th>";
+        out << "<tr><th>" << escape_html(from) << "</th>";
         for (const auto& to : endpoints) {
             auto it = std::find_if(cells.begin(), cells.end(), [&](const TestRecord* t) { return t->cell->from == from && t->cell->to == to; });
             if (it == cells.end()) {
@@ -80,7 +67,7 @@ void write_matrix(std::ostringstream& out, const std::string& title, const std::
             std::string text = t.verdict == Verdict::skip ? "skip"
                                : c.observed == c.expected || c.observed.empty() ? short_reach(c.observed.empty() ? c.expected : c.observed)
                                                                                 : short_reach(c.observed) + " &ne; " + short_reach(c.expected);
-            out << "<td class=\"" << verdict_class(t.verdict) << "\" title=\"" << escape(hover) << "\">" << text << "</td>";
+            out << "<td class=\"" << verdict_class(t.verdict) << "\" title=\"" << escape_html(hover) << "\">" << text << "</td>";
         }
         out << "</tr>\n";
     }
@@ -99,7 +86,7 @@ std::string html_report(const RunReport& report) {
     out << "<h1>macvlan-conformance</h1>\n<p class=\"summary\">" << c.tests << " tests: " << c.passed << " passed, "
         << (c.failed ? "<span class=\"bad\">" : "") << c.failed << " failed" << (c.failed ? "</span>" : "") << ", "
         << c.skipped << " skipped &mdash; exit code " << exit_code(c) << " &mdash; kernel "
-        << escape(props.count("kernel_release") ? props["kernel_release"] : "?") << "</p>\n";
+        << escape_html(props.count("kernel_release") ? props["kernel_release"] : "?") << "</p>\n";
     out << "<p class=\"legend\"><span class=\"pass\" style=\"background:#c8ecc9\">as expected</span>"
         << "<span style=\"background:#f6b8b8\">differs (observed &ne; expected)</span>"
         << "<span style=\"background:#e4e4e4\">skipped</span> Hover over a cell for the reason.</p>\n";
@@ -131,19 +118,19 @@ std::string html_report(const RunReport& report) {
     for (const auto& g : report.groups)
         for (const auto& p : g.properties)
             if (!structural.count(p.name))
-                observations << "<tr><td>" << escape(g.name) << "</td><td>" << escape(p.name) << "</td><td>" << escape(p.value) << "</td></tr>\n";
+                observations << "<tr><td>" << escape_html(g.name) << "</td><td>" << escape_html(p.name) << "</td><td>" << escape_html(p.value) << "</td></tr>\n";
     if (!observations.str().empty())
         out << "<h2>Observations</h2>\n<table><tr><th>suite</th><th>what</th><th>observed</th></tr>\n" << observations.str() << "</table>\n";
 
     out << "<h2>Other tests</h2>\n<table><tr><th>test</th><th>verdict</th><th>details</th></tr>\n";
     for (const auto& t : report.tests)
         if (!t.cell)
-            out << "<tr><td>" << escape(t.name) << "</td><td class=\"" << verdict_class(t.verdict) << "\">" << to_string(t.verdict)
-                << "</td><td><pre>" << escape(t.message) << "</pre></td></tr>\n";
+            out << "<tr><td>" << escape_html(t.name) << "</td><td class=\"" << verdict_class(t.verdict) << "\">" << to_string(t.verdict)
+                << "</td><td><pre>" << escape_html(t.message) << "</pre></td></tr>\n";
     out << "</table>\n";
 
     out << "<h2>Environment</h2>\n<table>\n";
-    for (const auto& p : report.properties) out << "<tr><th>" << escape(p.name) << "</th><td>" << escape(p.value) << "</td></tr>\n";
+    for (const auto& p : report.properties) out << "<tr><th>" << escape_html(p.name) << "</th><td>" << escape_html(p.value) << "</td></tr>\n";
     out << "</table>\n</body></html>\n";
     return out.str();
 }

@@ -17,8 +17,14 @@ const char* kFooter = R"(Exit codes (kselftest convention):
   4  every selected test was skipped (e.g. a kernel feature is missing)
 
 Test names look like reachability.<mode>.<variant>.<family>.<from>_to_<to>, e.g.
-reachability.vepa.hairpin.ipv4.c1_to_c2 ('-' in a variant name is written '_').
-GoogleTest's own --gtest_* flags are passed through.)";
+reachability.vepa.hairpin.ipv4.c1_to_c2 ('-' in a variant name is written '_'), or
+broadcast.<mode>.<variant>.<frame>.from_<sender>.to_<receiver>; the other suites
+(Promisc, Passthru, LinkErrors, SourceMode, BcQueueLen, ...) run unless --mode,
+--variant or --family narrow the run. --filter applies to every name.
+GoogleTest's own --gtest_* flags are passed through.
+
+Also: macvlan-conformance merge REPORT... [--html FILE] [--text FILE] puts the reports of
+several runs (for example one per kernel) side by side.)";
 
 }  // namespace
 
@@ -65,6 +71,26 @@ ParsedCli parse_cli(int argc, char** argv) {
                    "For every failed reachability cell, write the frames seen on its endpoints' interfaces during the "
                    "probes as pcap files (readable by tcpdump and wireshark)")
         ->type_name("DIR");
+    auto* parent = app.add_option("--parent", o.parent,
+                                  "Use this existing interface as the macvlan parent (a NIC to certify). It must carry "
+                                  "nothing: no default route, no addresses, no master or uppers")
+                       ->type_name("IFACE");
+    auto* peer = app.add_option("--peer", o.peer, "The port cabled to --parent; it is moved into the run's ext namespace "
+                                                  "and back afterwards")
+                     ->type_name("IFACE");
+    auto* hairpin = app.add_flag("--peer-hairpin", o.peer_hairpin,
+                                 "Declare that the switch between parent and peer reflects frames (802.1Qbg reflective "
+                                 "relay): the hairpin expectations apply instead of the plain ones");
+    auto* busy = app.add_flag("--allow-busy-parent", o.allow_busy_parent,
+                              "Lend interfaces even if they carry routes, addresses or uppers (risky)");
+    parent->needs(peer);
+    peer->needs(parent);
+    hairpin->needs(parent);
+    busy->needs(parent);
+    auto* restore = app.add_subcommand("restore", "Put back interfaces a crashed run left changed, from the journals in "
+                                                  "/run/macvlan-conformance/ (or the given ones), then exit");
+    restore->add_option("journal", o.restore_journals, "Journal files (default: every journal whose process is gone)")
+        ->type_name("JOURNAL");
     auto* env = app.add_subcommand("env", "Print what this machine allows (kernel, distro, privileges, each feature and "
                                           "why it matters, the parent's driver), then exit");
     env->add_flag("--json", o.env_json, "Print it as JSON");
@@ -79,12 +105,13 @@ ParsedCli parse_cli(int argc, char** argv) {
     app.add_option("--mode", o.modes, "Only these macvlan modes (repeatable)")
         ->type_name("MODE")
         ->check(CLI::IsMember({"bridge", "vepa", "private", "passthru", "source"}));
-    app.add_option("--variant", o.variants, "Only these variants (repeatable): plain, hairpin, hairpin-static, dummy")
+    app.add_option("--variant", o.variants, "Only these variants (repeatable): plain, hairpin, hairpin-static, vlan, dummy")
         ->type_name("VARIANT");
     app.add_option("--family", o.families, "Only this address family (repeatable)")
         ->type_name("FAMILY")
         ->check(CLI::IsMember({"ipv4", "ipv6"}));
-    app.add_option("--filter", o.filters, "Only tests whose name matches this shell glob (repeatable: any may match)")
+    app.add_option("--filter", o.filters, "Only tests whose name matches this shell glob (repeatable: any may match); "
+                                          "-GLOB excludes the tests it matches")
         ->type_name("GLOB");
     app.add_flag("--list", o.list, "Print the names of the tests that would run, then exit");
     app.add_option("--repeat", o.repeat, "Run the selected tests N times; every iteration is reported")
@@ -109,6 +136,9 @@ ParsedCli parse_cli(int argc, char** argv) {
         app.parse(ours);
         o.ktap = ktap->count() > 0;
         o.env = env->parsed();
+        o.restore = restore->parsed();
+        if (!o.parent.empty() && !o.inject_fault.empty())
+            throw CLI::ValidationError("--inject-fault", "cannot be combined with --parent: it would change the lent interfaces");
     } catch (const CLI::CallForHelp& e) {
         app.exit(e);
         parsed.exit_now = kExitPass;
@@ -120,9 +150,16 @@ ParsedCli parse_cli(int argc, char** argv) {
 }
 
 bool name_matches_filters(const CliOptions& o, const std::string& name) {
-    if (o.filters.empty()) return true;
-    return std::any_of(o.filters.begin(), o.filters.end(),
-                       [&](const std::string& glob) { return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0; });
+    bool any_positive = false, positive_match = false;
+    for (const auto& glob : o.filters) {
+        if (!glob.empty() && glob.front() == '-') {
+            if (::fnmatch(glob.c_str() + 1, name.c_str(), 0) == 0) return false;  // an exclusion wins
+        } else {
+            any_positive = true;
+            positive_match = positive_match || ::fnmatch(glob.c_str(), name.c_str(), 0) == 0;
+        }
+    }
+    return !any_positive || positive_match;
 }
 
 bool selected(const CliOptions& o, const CellId& cell) {

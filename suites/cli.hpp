@@ -22,6 +22,12 @@ struct CliOptions {
     std::optional<std::filesystem::path> html;
     bool keep_on_failure = false;
     std::optional<std::filesystem::path> pcap_dir;
+    // A parent you bring (--parent/--peer/--peer-hairpin/--allow-busy-parent).
+    std::string parent, peer;
+    bool peer_hairpin = false;
+    bool allow_busy_parent = false;
+    bool restore = false;  // the `restore` subcommand
+    std::vector<std::string> restore_journals;
     bool env = false;  // the `env` subcommand
     bool env_json = false;
     std::optional<std::filesystem::path> expectations;  // default: <fixtures>/expectations/reachability.json

@@ -51,8 +51,9 @@ using nlohmann::json;
 constexpr auto kReadyTimeout = 5s;  // links up, controls answering: normally milliseconds
 constexpr uint16_t kVlanId = 10;
 
-// The documentation ranges of RFC 5737 and RFC 3849. 192.0.2.0/24 is left out on purpose: it is
-// the range the machines this suite runs on tend to have their own uplink on.
+// Documentation ranges (RFC 5737; for IPv6, /64s of RFC 3849's 2001:db8::/32). 192.0.2.0/24 is
+// left out on purpose: this project's development machine has its own uplink there, and these
+// addresses go into the machine's namespace.
 const char* const kIpv4Candidates[] = {"198.51.100.0/24", "203.0.113.0/24"};
 
 // Inside the IPv4 /24: Docker allocates from the lower half (--ip-range), the test's own endpoints
@@ -133,9 +134,14 @@ public:
         parent_name = name;
         parent = machine_nl->create_veth(parent_name, MacAddress::local(0x40, static_cast<uint8_t>(serial)), "peer",
                                          MacAddress::local(0x41, static_cast<uint8_t>(serial)), ext);
-        peer = ext_nl->link("peer").ifindex;
-        prepare(*machine_nl, parent);
-        prepare(*ext_nl, peer);
+        try {
+            peer = ext_nl->link("peer").ifindex;
+            prepare(*machine_nl, parent);
+            prepare(*ext_nl, peer);
+        } catch (...) {
+            remove();  // no destructor runs for an object whose constructor threw
+            throw;
+        }
     }
     ~DockerLab() {
         const std::string problem = remove();
@@ -206,37 +212,6 @@ private:
     std::string name_;
     int ifindex_;
 };
-
-// Learnt neighbour entries of one device only: in the machine's namespace nothing else is touched.
-void flush_device_neighbours(Rtnl& nl, int ifindex) {
-    nl_cache* raw = nullptr;
-    if (int err = rtnl_neigh_alloc_cache(nl.socket(), &raw); err < 0)
-        throw std::runtime_error(std::string("dump neighbours: ") + nl_geterror(err));
-    std::unique_ptr<nl_cache, void (*)(nl_cache*)> cache(raw, nl_cache_free);
-    for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
-        auto* n = reinterpret_cast<rtnl_neigh*>(o);
-        if (rtnl_neigh_get_ifindex(n) != ifindex || (rtnl_neigh_get_state(n) & (NUD_PERMANENT | NUD_NOARP))) continue;
-        nl_msg* msg = nullptr;
-        if (rtnl_neigh_build_delete_request(n, 0, &msg) < 0) throw std::runtime_error("cannot build a neighbour deletion");
-        std::string extack;
-        if (const int error = nl.transact(msg, &extack); error && error != ENOENT)
-            throw NetlinkError("delete neighbour on link " + std::to_string(ifindex), error, extack);
-    }
-}
-
-// An 802.1Q sub-interface for ext's side of a VLAN parent (Docker makes the host's side itself).
-int create_vlan(Rtnl& nl, const std::string& name, int lower, uint16_t id) {
-    std::unique_ptr<rtnl_link, void (*)(rtnl_link*)> l(rtnl_link_vlan_alloc(), rtnl_link_put);
-    if (!l) throw std::bad_alloc();
-    rtnl_link_set_name(l.get(), name.c_str());
-    rtnl_link_set_link(l.get(), lower);
-    rtnl_link_vlan_set_id(l.get(), id);
-    nl_msg* msg = nullptr;
-    if (int err = rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &msg); err < 0)
-        throw std::runtime_error("vlan " + name + ": " + nl_geterror(err));
-    nl.request(msg, "create vlan " + name);
-    return nl.link(name).ifindex;
-}
 
 // Where the test's own endpoints (host, ext) get their addresses: a fresh one at every call, so
 // no two cells ever share a neighbour entry on that side (the reason is AddressPlan's).
@@ -309,16 +284,21 @@ protected:
         if (!state.engine) GTEST_SKIP() << state.why_not;
         KernelTest::SetUp();
         if (IsSkipped()) return;
+        require_more();
+        if (IsSkipped()) return;
         engine = &*state.engine;
         RecordProperty("docker", engine->describe());
 
+        choose_subnets(*context.machine_namespace);
+        if (IsSkipped()) return;
         static unsigned serial = 0;
         serial_ = ++serial;
         lab = std::make_unique<DockerLab>(*context.machine_namespace, serial_);
-        choose_subnets();
-        if (IsSkipped()) return;
         objects = std::make_unique<DockerObjects>(*engine);
     }
+
+    // What a test needs beyond privileges, veth and macvlan; checked before anything is built.
+    virtual void require_more() {}
 
     void TearDown() override {
         containers.clear();  // namespace handles first: nothing of the test keeps a container's namespace alive
@@ -343,12 +323,14 @@ protected:
 
     // A subnet that overlaps no route of the machine (any table) and no Docker network: the shim
     // puts routes into the machine's namespace, and Docker refuses overlapping pools.
-    void choose_subnets() {
+    void choose_subnets(const NetNamespace& machine) {
         std::vector<IpPrefix> taken;
-        for (const auto& r : dump_routes(*lab->machine_nl)) taken.push_back(r.destination);
+        Rtnl machine_nl(machine);
+        for (const auto& r : dump_routes(machine_nl)) taken.push_back(r.destination);
         const auto ids = engine->check({"network", "ls", "--quiet", "--no-trunc"});
         if (!ids.empty()) {
-            std::vector<std::string> args{"network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"};
+            std::vector<std::string> args{"network", "inspect", "--format",
+                                          "{{range .IPAM.Config}}{{.Subnet}} {{end}}"};
             std::istringstream in(ids);
             for (std::string id; in >> id;) args.push_back(id);
             std::istringstream subnets(engine->check(args));
@@ -400,7 +382,6 @@ protected:
 
     DockerResult create_network(const std::string& network, std::vector<std::string> args,
                                 std::optional<MacvlanMode> mode, const std::string& parent) {
-        if (args.empty()) args = {"network", "create", "--driver", "macvlan", "--label", owner_label()};
         args.insert(args.end(), {"--opt", "parent=" + parent});
         if (mode) args.insert(args.end(), {"--opt", "macvlan_mode=" + std::string(to_string(*mode))});
         args.push_back(network);
@@ -412,9 +393,10 @@ protected:
 
     static std::vector<std::string> container_run(const std::string& container, const std::string& network,
                                                   const std::string& image) {
-        // --rm: should this process die, the container still goes when its sleep ends.
-        return {"container", "run", "--detach", "--rm",  "--name", container, "--label", owner_label(),
-                "--network", network, "--log-driver", "none", image, "/bin/busybox", "sleep", "1800"};
+        // No --rm: the engine's own removal at exit would race with the guard's `docker rm`. Should
+        // this process die, the next run removes the container (remove_leftovers_of_dead_runs).
+        return {"container", "run", "--detach", "--name", container, "--label", owner_label(), "--network", network,
+                "--log-driver", "none", image, "/bin/busybox", "sleep", "1800"};
     }
 
     DockerResult run_container(const std::string& container, const std::string& network) {
@@ -456,8 +438,9 @@ protected:
         for (const auto& l : c->nl->links())
             if (l.kind == "macvlan") c->ifindex = l.ifindex;
         if (!c->ifindex) throw std::runtime_error(container + " has no macvlan interface");
-        for (auto f : {Family::ipv4, Family::ipv6})
-            if ((f == Family::ipv4 ? c->v4 : c->v6)) c->nl->set_neighbour_retransmit(c->ifindex, f, CampaignOptions{}.neighbour_retransmit_ms);
+        const unsigned retransmit = CampaignOptions{}.neighbour_retransmit_ms;
+        if (c->v4) c->nl->set_neighbour_retransmit(c->ifindex, Family::ipv4, retransmit);
+        if (c->v6) c->nl->set_neighbour_retransmit(c->ifindex, Family::ipv6, retransmit);
         return c;
     }
 
@@ -511,7 +494,8 @@ protected:
         const CampaignOptions timing;
         AddressSource host(*lab->machine_nl, host_if, v4, v6, kHostFirst, kHostLast, 1 * kV6Block);
         AddressSource ext(*lab->ext_nl, ext_if, v4, v6, kExtFirst, kExtLast, 2 * kV6Block);
-        const std::map<Endpoint, const NetNamespace*> where{{Endpoint::host, &lab->machine}, {Endpoint::ext, &lab->ext}};
+        const std::map<Endpoint, const NetNamespace*> where{{Endpoint::host, &lab->machine},
+                                                            {Endpoint::ext, &lab->ext}};
         auto ns_of = [&](Endpoint e) { return where.count(e) ? where.at(e) : &*containers.at(e)->ns; };
         auto address_of = [&](Endpoint e, Family f) {
             if (e == Endpoint::host) return host.take(f);
@@ -553,7 +537,7 @@ protected:
                 throw NotReady(std::string("controls silent ") + when + " the probes: " + join(silent, ", "));
         };
         auto cold_caches = [&] {
-            flush_device_neighbours(*lab->machine_nl, host_if);
+            lab->machine_nl->flush_neighbours([&](const IpAddress&, int ifindex) { return ifindex == host_if; });
             lab->ext_nl->flush_neighbours();
             for (auto& [e, c] : containers) c->nl->flush_neighbours();
         };
@@ -604,14 +588,14 @@ protected:
 
     // One mode end to end: a network in that mode, a container per slave of the kernel suite's
     // topology, the kernel's mode checked, the matrix compared.
-    void mode_matches_the_kernel_suite(std::optional<MacvlanMode> requested, MacvlanMode expected_mode) {
-        const auto& spec = plain(expected_mode);
+    void mode_matches_the_kernel_suite(MacvlanMode mode) {
+        const auto& spec = plain(mode);
         const std::string network = name("net");
-        const DockerResult created = create_lan_network(network, requested, lab->parent_name);
+        const DockerResult created = create_lan_network(network, mode, lab->parent_name);
         ASSERT_TRUE(created.ok()) << created.summary();
         start_containers(network, spec.slaves);
-        expect_kernel_mode(expected_mode);
-        measure(expected_mode, spec, lab->parent, lab->peer);
+        expect_kernel_mode(mode);
+        measure(mode, spec, lab->parent, lab->peer);
     }
 
     const DockerEngine* engine = nullptr;
@@ -630,7 +614,9 @@ protected:
 
 // The field note's first error: a gateway outside --subnet is refused before anything is created
 // (docker/cli cli/command/network/create.go, consolidateIpam: "no matching subnet for gateway"),
-// and the same command with a subnet that contains the gateway is accepted as given.
+// and the same command with a subnet that contains the gateway is accepted as given. Scaled down
+// from the note's 172.25.20.0/24 with gateway 172.25.23.254: <lan>.0/25 with <lan>.254, then
+// <lan>.128/25.
 TEST_F(DockerMacvlan, GatewayOutsideTheSubnetIsRefused) {
     const IpAddress gateway = v4.at(kGatewayV4);
     const IpPrefix outside = prefix_of(v4.at(0), 25), corrected = prefix_of(v4.at(128), 25);
@@ -689,7 +675,8 @@ TEST_F(DockerMacvlan, DefaultModeIsBridgeAndMatchesTheKernelSuite) {
         EXPECT_TRUE(in_kernel) << "Docker reports " << c->v4->str() << " for " << c->name
                                << ", but its macvlan does not carry it";
     }
-    RecordProperty("containers", containers.at(Endpoint::c1)->v4->str() + ", " + containers.at(Endpoint::c2)->v4->str());
+    RecordProperty("containers",
+                   containers.at(Endpoint::c1)->v4->str() + ", " + containers.at(Endpoint::c2)->v4->str());
     expect_kernel_mode(MacvlanMode::bridge);
     measure(MacvlanMode::bridge, spec, lab->parent, lab->peer);
 }
@@ -698,21 +685,22 @@ TEST_F(DockerMacvlan, DefaultModeIsBridgeAndMatchesTheKernelSuite) {
 // macvlan_setup.go, setMacVlanMode), and the matrix is the kernel suite's vepa.plain: no switching
 // between slaves without a hairpin switch (macvlan_queue_xmit sends everything to the wire).
 TEST_F(DockerMacvlan, VepaModeMatchesTheKernelSuite) {
-    mode_matches_the_kernel_suite(MacvlanMode::vepa, MacvlanMode::vepa);
+    mode_matches_the_kernel_suite(MacvlanMode::vepa);
 }
 
 // -o macvlan_mode=private: the kernel suite's private.plain (macvlan_queue_xmit never switches
 // locally; macvlan_handle_frame drops frames a private slave sent, should they come back).
 TEST_F(DockerMacvlan, PrivateModeMatchesTheKernelSuite) {
-    mode_matches_the_kernel_suite(MacvlanMode::private_, MacvlanMode::private_);
+    mode_matches_the_kernel_suite(MacvlanMode::private_);
 }
 
 // -o macvlan_mode=passthru: the kernel suite's passthru.plain with its one slave (the parent loses
 // its unicast traffic to the slave, macvlan_handle_frame). A second container on the network is
 // refused by the kernel, "Only 1 macvlan device can be created in passthru mode"
-// (macvlan_common_newlink, EINVAL), which Docker reports when it starts the container.
+// (macvlan_common_newlink, EINVAL), which Docker reports when it starts the container ("failed to
+// create the macvlan port", moby libnetwork/drivers/macvlan/macvlan_setup.go, createMacVlan).
 TEST_F(DockerMacvlan, PassthruModeMatchesTheKernelSuiteAndTakesOneContainer) {
-    mode_matches_the_kernel_suite(MacvlanMode::passthru, MacvlanMode::passthru);
+    mode_matches_the_kernel_suite(MacvlanMode::passthru);
     if (HasFatalFailure()) return;
     const DockerResult second = run_container(name("second"), name("net"));
     RecordProperty("second_container", second.summary());
@@ -727,8 +715,7 @@ TEST_F(DockerMacvlan, PassthruModeMatchesTheKernelSuiteAndTakesOneContainer) {
 // (moby#47318) any number, unless one of them is passthru (the kernel's one slave per passthru port).
 // Networks with disjoint subnets, so only the parent rule can refuse them.
 TEST_F(DockerMacvlan, OneNetworkPerParentFollowsTheEngineVersion) {
-    const auto [major, minor] = engine->server_release();
-    const bool shared = major >= 27;
+    const bool shared = engine->server_release().first >= 27;
     const std::string rule =
         std::string(shared ? "shared parents (engine >= 27.0)" : "one network per parent (engine < 27.0)") +
         ": engine " + engine->server_version();
@@ -750,7 +737,7 @@ TEST_F(DockerMacvlan, OneNetworkPerParentFollowsTheEngineVersion) {
     ASSERT_TRUE(first.ok()) << first.summary();
     const DockerResult second = create(name("b"), high, MacvlanMode::bridge);
     if (shared) {
-        EXPECT_TRUE(second.ok()) << "a second bridge network on the parent: " << second.summary() << " (" << rule << ")";
+        EXPECT_TRUE(second.ok()) << "a second bridge network on the parent (" << rule << "): " << second.summary();
         EXPECT_EQ(objects->remove_network(name("b")), "");
     } else {
         expect_refused(second, name("b"), "a second bridge network on the same parent");
@@ -807,7 +794,8 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
 
     // The shim: `ip link add <shim> link <parent> type macvlan mode bridge`, a host address, a route.
     char shim_name[IFNAMSIZ];
-    std::snprintf(shim_name, sizeof shim_name, "mvs%xn%02x", static_cast<unsigned>(::getpid()) & 0xffffff, serial_ & 0xff);
+    std::snprintf(shim_name, sizeof shim_name, "mvs%xn%02x", static_cast<unsigned>(::getpid()) & 0xffffff,
+                  serial_ & 0xff);
     MacvlanSpec spec;
     spec.name = shim_name;
     spec.lower_ifindex = lab->parent;
@@ -857,7 +845,8 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
     EXPECT_EQ(shim.remove(), "");
     for (const auto& r : dump_routes(nl)) {
         EXPECT_NE(r.ifindex, shim_ifindex) << "a route through the removed shim remains: " << r.destination.str();
-        for (const auto& mine : routes) EXPECT_FALSE(r.destination == mine->destination()) << "route " << r.destination.str() << " remains";
+        for (const auto& mine : routes)
+            EXPECT_FALSE(r.destination == mine->destination()) << "route " << r.destination.str() << " remains";
     }
 }
 
@@ -866,9 +855,12 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
 // parent=<if>.10: Docker creates the VLAN sub-interface itself and deletes it with the network
 // (moby libnetwork/drivers/macvlan/macvlan_setup.go, createVlanLink / delVlanLink). Behind it the
 // slaves behave as on any parent: the kernel suite's bridge matrix for that parent.
-TEST_F(DockerMacvlan, VlanSubInterfaceParentIsCreatedAndRemovedByDocker) {
-    require({&Capabilities::vlan_8021q});
-    if (IsSkipped()) return;
+class DockerMacvlanVlan : public DockerMacvlan {
+protected:
+    void require_more() override { require({&Capabilities::vlan_8021q}); }
+};
+
+TEST_F(DockerMacvlanVlan, SubInterfaceParentIsCreatedAndRemovedByDocker) {
     const std::string vlan_parent = lab->parent_name + "." + std::to_string(kVlanId);
     const std::string network = name("net");
     const DockerResult created = create_lan_network(network, std::nullopt, vlan_parent);
@@ -878,7 +870,9 @@ TEST_F(DockerMacvlan, VlanSubInterfaceParentIsCreatedAndRemovedByDocker) {
     EXPECT_EQ(made->kind, "vlan");
     EXPECT_EQ(made->lower_ifindex, lab->parent);
 
-    const int ext_vlan = create_vlan(*lab->ext_nl, "peer." + std::to_string(kVlanId), lab->peer, kVlanId);
+    // Docker makes the host's side of the VLAN itself; ext's side is ours.
+    const int ext_vlan = lab->ext_nl->create_vlan("peer." + std::to_string(kVlanId), lab->peer, kVlanId,
+                                                  MacAddress::local(0x61, 1));
     DockerLab::prepare(*lab->ext_nl, ext_vlan);
     // Docker brought its sub-interface up already; only the neighbour timing is the test's.
     DockerLab::prepare(*lab->machine_nl, made->ifindex, false);

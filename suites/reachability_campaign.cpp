@@ -104,7 +104,7 @@ TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>&
 
     std::unique_ptr<Topology> topo;
     try {
-        topo = Topology::build(spec, {families, options.neighbour_retransmit_ms, options.break_arp});
+        topo = Topology::build(spec, {families, options.neighbour_retransmit_ms, options.break_arp, options.wire});
     } catch (const std::exception& e) {
         for (const auto& c : cells) result.cells[c] = {Reach::blocked, 0, false, std::string("could not build topology ") + spec.id() + ": " + e.what(), false};
         result.seconds = seconds_since(start);

@@ -15,6 +15,8 @@
 
 namespace mvc {
 
+struct LentWire;
+
 struct CampaignOptions {
     EchoSchedule cells{std::chrono::milliseconds(20), std::chrono::milliseconds(300)};
     std::chrono::milliseconds ready_timeout{5000};
@@ -23,6 +25,7 @@ struct CampaignOptions {
     bool break_arp = false;        // --inject-fault arp-ignore
     bool keep_topologies = false;  // --keep-on-failure: hold every topology until the verdicts are in
     bool capture = false;          // --pcap-dir: tap every endpoint interface during the probes
+    const LentWire* wire = nullptr;  // --parent/--peer: build every topology on this wire
 };
 
 // What one cell's probe saw.

@@ -22,6 +22,7 @@ public:
         context_.collector->attach_cell(cell_.name(), record);
 
         if (const auto reason = context_.skip_reason(cell_); !reason.empty()) GTEST_SKIP() << reason;
+        if (!context_.campaign->started()) context_.campaign->start(context_.cells_to_run());
         const CellObservation seen = context_.campaign->observe(cell_);
         if (!seen.built) FAIL() << "not measured: " << seen.problem;
 
@@ -55,7 +56,8 @@ void register_reachability_suite(SuiteContext& context, const std::vector<CellId
         context.cells_by_name.emplace(name, cell);
         context.data_driven_tests.insert(name);
         context.collector->describe_group(group, {{"suite", "reachability"},
-                                                  {"parent_kind", std::string(to_string(spec->variant.parent))},
+                                                  {"parent_kind", context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
+                                                                                              : "lent interface " + context.lent_parent},
                                                   {"mode", std::string(to_string(cell.mode))},
                                                   {"variant", cell.variant},
                                                   {"variant_description", spec->variant.description}});

@@ -17,6 +17,7 @@
 namespace mvc {
 
 class ReportCollector;
+struct LentWire;
 
 // What every conformance test needs, set up once by main before the tests run.
 struct SuiteContext {
@@ -35,6 +36,9 @@ struct SuiteContext {
     // work there, such as Docker's (dockerd lives there), may use it, and only on objects they
     // create themselves. Empty when the sandbox could not be entered.
     std::optional<NetNamespace> machine_namespace;
+    bool rootless = false;            // running in a user namespace of our own (no root)
+    std::string lent_parent;          // --parent, when the user lent an interface
+    const LentWire* lent_wire = nullptr;  // while the run holds it
     std::ostream* console = nullptr;  // where notices for the user go (stdout, or stderr under --ktap)
 
     // Why this cell cannot run on this machine, or "" when it can.

@@ -13,10 +13,11 @@ struct ProcessResult {
 };
 
 // Runs the macvlan-conformance binary under test (an external program: argv list, no shell).
-inline ProcessResult run_conformance(const std::vector<std::string>& args) {
+inline ProcessResult run_conformance(const std::vector<std::string>& args,
+                                     const boost::process::environment& env = boost::this_process::environment()) {
     namespace bp = boost::process;
     bp::ipstream out, err;
-    bp::child child(MVC_CONFORMANCE_BINARY, bp::args(args), bp::std_out > out, bp::std_err > err);
+    bp::child child(MVC_CONFORMANCE_BINARY, bp::args(args), env, bp::std_out > out, bp::std_err > err);
     ProcessResult r;
     std::string line;
     while (std::getline(out, line)) r.out += line + "\n";

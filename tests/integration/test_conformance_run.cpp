@@ -33,7 +33,8 @@ protected:
 
 TEST_F(ConformanceRun, FullRunPassesWithReportsThatValidate) {
     TempFile junit("j.xml"), json("r.json");
-    const auto r = run_conformance({"--junit", junit.path().string(), "--json", json.path().string()});
+    // Everything but Docker's suite, which has its own engine-dependent test below the README's run.
+    const auto r = run_conformance({"--junit", junit.path().string(), "--json", json.path().string(), "--filter", "-Docker*"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto report = read_json(json.path());
     int passed = 0;
@@ -78,7 +79,8 @@ TEST_P(FlippedExpectation, FailsExactlyThatCell) {
     ASSERT_EQ(flipped_name, target) << "no such cell in the shipped expectations";
     TempFile expectations("expectations.json"), json("r.json");
     expectations.write(doc);
-    const auto r = run_conformance({"--expectations", expectations.path().string(), "--json", json.path().string()});
+    const auto r = run_conformance({"--expectations", expectations.path().string(), "--json", json.path().string(),
+                                    "--filter", "reachability.*"});
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_EQ(failed_cells(read_json(json.path())), std::vector<std::string>{target});
     EXPECT_NE(r.out.find("'!' differs from the expectation"), std::string::npos) << "the difference grid is printed";
@@ -96,7 +98,8 @@ INSTANTIATE_TEST_SUITE_P(Cells, FlippedExpectation,
 // where both neighbours are permanent entries. Those really are reachable, and say so.
 TEST_F(ConformanceRun, InjectedArpFaultFailsEveryIpv4CellThatNeedsArpAndNoIpv6Cell) {
     TempFile json("r.json");
-    const auto r = run_conformance({"--inject-fault", "arp-ignore", "--ready-timeout-ms", "1000", "--json", json.path().string()});
+    const auto r = run_conformance({"--inject-fault", "arp-ignore", "--ready-timeout-ms", "1000", "--json", json.path().string(),
+                                    "--filter", "reachability.*"});
     EXPECT_EQ(r.exit_code, 1);
     const auto report = read_json(json.path());  // a named value: ranging over a temporary's member would dangle
     ASSERT_GT(report["cells"].size(), 200u);
@@ -130,9 +133,24 @@ TEST_F(ConformanceRun, MalformedExpectationsAreAUsageErrorNamingTheEntry) {
     EXPECT_NE(r.err.find("got \"maybe\""), std::string::npos) << r.err;
 }
 
+// No engine reachable: every Docker test skips, saying so, and the run is not a failure.
+TEST_F(ConformanceRun, DockerSuiteWithoutAnEngineSkipsWithTheReason) {
+    auto env = boost::this_process::environment();
+    env["DOCKER_HOST"] = "tcp://127.0.0.1:9";  // the discard port: nothing answers there
+    TempFile json("r.json");
+    const auto r = run_conformance({"--filter", "Docker*", "--json", json.path().string()}, env);
+    EXPECT_EQ(r.exit_code, 4) << r.out;
+    const auto report = read_json(json.path());
+    ASSERT_GE(report["tests"].size(), 7u);
+    for (const auto& t : report["tests"]) {
+        EXPECT_EQ(t["verdict"], "skip") << t["name"];
+        EXPECT_FALSE(t["message"].get<std::string>().empty()) << t["name"];
+    }
+}
+
 TEST_F(ConformanceRun, LeavesTheRootNamespaceAsItFoundIt) {
     const auto before = testing_support::root_namespace_snapshot();
-    const auto r = run_conformance({});
+    const auto r = run_conformance({"--filter", "-Docker*"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(testing_support::root_namespace_snapshot(), before);
 }
@@ -142,7 +160,8 @@ TEST_F(ConformanceRun, LeavesTheRootNamespaceAsItFoundItAfterSigkill) {
     namespace bp = boost::process;
     bp::ipstream out;
     // A long quiet window keeps every topology alive while the process is killed.
-    bp::child child(MVC_CONFORMANCE_BINARY, "--quiet-window-ms", "10000", bp::std_out > out, bp::std_err > bp::null);
+    bp::child child(MVC_CONFORMANCE_BINARY, "--quiet-window-ms", "10000", "--filter", "-Docker*", bp::std_out > out,
+                    bp::std_err > bp::null);
     std::string line;
     while (std::getline(out, line) && line.rfind("running", 0) != 0) {
     }

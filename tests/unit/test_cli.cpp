@@ -62,5 +62,16 @@ TEST(Cli, SelectionFlagsCombine) {
     EXPECT_FALSE(selected(p.options, wrong_name));
 }
 
+TEST(Cli, NegativeFilterExcludes) {
+    auto p = parse({"--filter", "reachability.*", "--filter", "-*.ipv6.*"});
+    ASSERT_FALSE(p.exit_now);
+    EXPECT_TRUE(name_matches_filters(p.options, "reachability.vepa.plain.ipv4.c1_to_c2"));
+    EXPECT_FALSE(name_matches_filters(p.options, "reachability.vepa.plain.ipv6.c1_to_c2"));
+    EXPECT_FALSE(name_matches_filters(p.options, "Promisc.NetlinkSetsAndClearsTheFlagSeenBothWays"));
+    auto only_negative = parse({"--filter=-Docker*"});
+    EXPECT_TRUE(name_matches_filters(only_negative.options, "Promisc.X"));
+    EXPECT_FALSE(name_matches_filters(only_negative.options, "DockerMacvlan.X"));
+}
+
 }  // namespace
 }  // namespace mvc

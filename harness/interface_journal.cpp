@@ -1,0 +1,238 @@
+#include "interface_journal.hpp"
+
+#include <fcntl.h>
+#include <linux/if.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+#include "error.hpp"
+#include "link_events.hpp"
+
+namespace mvc {
+
+namespace {
+
+// Links stacked on `ifindex` in the same namespace: macvlans, VLANs, ipvlans. A veth's IFLA_LINK
+// names its partner, which is no upper.
+std::vector<std::string> uppers_of(Rtnl& rtnl, int ifindex) {
+    std::vector<std::string> out;
+    for (const auto& l : rtnl.links())
+        if (l.ifindex != ifindex && l.lower_ifindex == ifindex && !l.lower_in_other_namespace && l.kind != "veth")
+            out.push_back(l.name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> addresses_of(Rtnl& rtnl, int ifindex) {
+    std::vector<std::string> out;
+    for (const auto& a : rtnl.addresses())
+        if (a.ifindex == ifindex) out.push_back(a.address);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool is_link_local(const std::string& address) { return address.rfind("fe80:", 0) == 0; }
+
+void unpin(const std::string& name, std::vector<std::string>& problems) {
+    const std::string path = "/run/netns/" + name;
+    if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+        problems.push_back("cannot unmount " + path + ": " + errno_name(errno));
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) problems.push_back("cannot remove " + path + ": " + errno_name(errno));
+}
+
+}  // namespace
+
+InterfaceState InterfaceState::capture(Rtnl& rtnl, int ifindex, const std::string& role) {
+    const LinkInfo l = rtnl.link(ifindex);
+    InterfaceState s;
+    s.role = role;
+    s.name = l.name;
+    s.ifindex = l.ifindex;
+    s.mac = l.mac;
+    s.mtu = l.mtu;
+    s.up = (l.flags & IFF_UP) != 0;
+    s.promisc_flag = (l.flags & IFF_PROMISC) != 0;
+    s.promiscuity = l.promiscuity;
+    s.addresses = addresses_of(rtnl, ifindex);
+    if (l.master_ifindex) s.master = rtnl.link(l.master_ifindex).name;
+    s.uppers = uppers_of(rtnl, ifindex);
+    return s;
+}
+
+nlohmann::json InterfaceState::json() const {
+    return {{"role", role},       {"name", name},   {"ifindex", ifindex},           {"mac", mac.str()},
+            {"mtu", mtu},         {"up", up},       {"promisc_flag", promisc_flag}, {"promiscuity", promiscuity},
+            {"addresses", addresses}, {"master", master}, {"uppers", uppers}};
+}
+
+InterfaceState InterfaceState::from_json(const nlohmann::json& j) {
+    InterfaceState s;
+    s.role = j.at("role");
+    s.name = j.at("name");
+    s.ifindex = j.at("ifindex");
+    s.mac = MacAddress::parse(j.at("mac").get<std::string>());
+    s.mtu = j.at("mtu");
+    s.up = j.at("up");
+    s.promisc_flag = j.at("promisc_flag");
+    s.promiscuity = j.at("promiscuity");
+    s.addresses = j.at("addresses").get<std::vector<std::string>>();
+    s.master = j.at("master");
+    s.uppers = j.at("uppers").get<std::vector<std::string>>();
+    return s;
+}
+
+std::vector<std::string> InterfaceState::differences(const InterfaceState& o) const {
+    std::vector<std::string> d;
+    auto differ = [&](const std::string& what, const std::string& now, const std::string& then) {
+        if (now != then) d.push_back(name + ": " + what + " is " + now + ", was " + then);
+    };
+    auto list = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+        return "[" + s + "]";
+    };
+    differ("MAC", mac.str(), o.mac.str());
+    differ("MTU", std::to_string(mtu), std::to_string(o.mtu));
+    differ("state", up ? "up" : "down", o.up ? "up" : "down");
+    differ("PROMISC flag", promisc_flag ? "on" : "off", o.promisc_flag ? "on" : "off");
+    differ("promiscuity", std::to_string(promiscuity), std::to_string(o.promiscuity));
+    differ("addresses", list(addresses), list(o.addresses));
+    differ("master", master.empty() ? "none" : master, o.master.empty() ? "none" : o.master);
+    differ("uppers", list(uppers), list(o.uppers));
+    return d;
+}
+
+std::filesystem::path InterfaceJournal::path() const {
+    return std::filesystem::path(kDirectory) / ("journal-" + std::to_string(pid) + ".json");
+}
+
+void InterfaceJournal::write() const {
+    std::filesystem::create_directories(kDirectory);
+    nlohmann::json j = {{"format", "macvlan-conformance/journal/1"}, {"pid", pid}, {"started", started}, {"machine_netns", machine_netns},
+                        {"pinned_namespaces", pinned_namespaces}, {"interfaces", nlohmann::json::array()}};
+    for (const auto& i : interfaces) j["interfaces"].push_back(i.json());
+    const auto final_path = path();
+    const auto temporary = final_path.string() + ".tmp";
+    {
+        std::ofstream out(temporary);
+        out << j.dump(2) << '\n';
+        if (!out) throw std::runtime_error("cannot write the journal " + temporary);
+    }
+    // The journal is what a crash leaves behind to restore from: it must be on disk before any
+    // interface is touched, and never half-written.
+    const int fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    std::filesystem::rename(temporary, final_path);
+}
+
+InterfaceJournal InterfaceJournal::read(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read the journal " + file.string());
+    const auto j = nlohmann::json::parse(in);
+    if (j.value("format", "") != "macvlan-conformance/journal/1") throw std::runtime_error(file.string() + " is not a journal");
+    InterfaceJournal journal;
+    journal.pid = j.at("pid");
+    journal.started = j.at("started");
+    journal.machine_netns = j.value("machine_netns", uint64_t{0});
+    journal.pinned_namespaces = j.at("pinned_namespaces").get<std::vector<std::string>>();
+    for (const auto& i : j.at("interfaces")) journal.interfaces.push_back(InterfaceState::from_json(i));
+    return journal;
+}
+
+std::vector<std::filesystem::path> InterfaceJournal::list() {
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(kDirectory, ec))
+        if (e.path().extension() == ".json" && e.path().filename().string().rfind("journal-", 0) == 0) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, const NetNamespace& machine) {
+    std::vector<std::string> problems;
+    if (journal.machine_netns && journal.machine_netns != machine.inode())
+        return {"the journal " + journal.path().string() + " belongs to network namespace " + std::to_string(journal.machine_netns) +
+                ", not to this one (" + std::to_string(machine.inode()) + "): run restore where the run ran"};
+    Rtnl rtnl(machine);
+
+    // 1. Bring moved interfaces home. A pinned namespace survives the process that pinned it.
+    for (const auto& name : journal.pinned_namespaces) {
+        try {
+            const NetNamespace pinned = NetNamespace::open("/run/netns/" + name);
+            Rtnl inside(pinned);
+            for (const auto& state : journal.interfaces)
+                if (auto l = inside.find_link(state.name)) inside.move_to(l->ifindex, machine);
+        } catch (const std::exception& e) {
+            if (std::filesystem::exists("/run/netns/" + name)) problems.push_back("namespace " + name + ": " + e.what());
+        }
+    }
+
+    // 2. Put each interface's settings back.
+    for (const auto& state : journal.interfaces) {
+        const auto link = rtnl.find_link(state.name);
+        if (!link) {
+            problems.push_back(state.name + " (" + state.role + ") is missing from the machine's namespace");
+            continue;
+        }
+        const int ifindex = link->ifindex;
+        try {
+            if (link->mac != state.mac) rtnl.set_mac(ifindex, state.mac);
+            if (link->mtu != state.mtu) rtnl.set_mtu(ifindex, state.mtu);
+            const int master = state.master.empty() ? 0 : rtnl.link(state.master).ifindex;
+            if (link->master_ifindex != master) rtnl.set_master(ifindex, master);
+            if (((link->flags & IFF_PROMISC) != 0) != state.promisc_flag) rtnl.set_promisc(ifindex, state.promisc_flag);
+            if (link->up() != state.up) rtnl.set_up(ifindex, state.up);
+            const auto now = addresses_of(rtnl, ifindex);
+            for (const auto& a : now)
+                if (std::find(state.addresses.begin(), state.addresses.end(), a) == state.addresses.end()) {
+                    const auto slash = a.find('/');
+                    try {
+                        rtnl.delete_address(ifindex, IpAddress::parse(a.substr(0, slash)), std::stoi(a.substr(slash + 1)));
+                    } catch (const NetlinkError& e) {
+                        // Deleting a primary IPv4 address takes its secondaries with it (no
+                        // promote_secondaries): those are already gone.
+                        if (e.error() != EADDRNOTAVAIL) throw;
+                    }
+                }
+            for (const auto& a : state.addresses)
+                if (std::find(now.begin(), now.end(), a) == now.end() && !is_link_local(a)) rtnl.add_address_text(ifindex, a);
+        } catch (const std::exception& e) {
+            problems.push_back(state.name + ": " + e.what());
+            continue;
+        }
+        // Slaves of a killed run live in namespaces the kernel dismantles asynchronously; their
+        // promiscuity references and the kernel-made link-local address come back on their own.
+        LinkEvents events(machine);
+        events.wait_until(
+            [&] {
+                const auto s = InterfaceState::capture(rtnl, ifindex, state.role);
+                return s.promiscuity == state.promiscuity && s.addresses == state.addresses && s.uppers == state.uppers;
+            },
+            std::chrono::seconds(10));
+        for (const auto& a : state.addresses)
+            if (is_link_local(a)) {
+                const auto now = addresses_of(rtnl, ifindex);
+                if (std::find(now.begin(), now.end(), a) == now.end()) rtnl.add_address_text(ifindex, a);
+            }
+        auto now = InterfaceState::capture(rtnl, ifindex, state.role);
+        now.ifindex = state.ifindex;
+        for (const auto& d : now.differences(state)) problems.push_back(d);
+    }
+
+    // 3. Unpin what the run pinned, and forget the journal once everything is back.
+    for (const auto& name : journal.pinned_namespaces) unpin(name, problems);
+    if (problems.empty()) {
+        std::error_code ec;
+        std::filesystem::remove(journal.path(), ec);
+    }
+    return problems;
+}
+
+}  // namespace mvc

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "addresses.hpp"
+#include "net_namespace.hpp"
+#include "rtnl.hpp"
+
+namespace mvc {
+
+// Everything about an interface the user lent us that a run may change and restore must put back.
+struct InterfaceState {
+    std::string role;  // "parent" or "peer"
+    std::string name;
+    int ifindex = 0;
+    MacAddress mac;
+    unsigned mtu = 0;
+    bool up = false;
+    bool promisc_flag = false;  // the user's IFF_PROMISC (gflags), as `ip link` shows it
+    uint32_t promiscuity = 0;   // IFLA_PROMISCUITY, the counter
+    std::vector<std::string> addresses;  // "a/len", sorted
+    std::string master;                  // "" when none
+    std::vector<std::string> uppers;     // links stacked on it (IFLA_LINK pointing at it), by name
+
+    static InterfaceState capture(Rtnl& rtnl, int ifindex, const std::string& role);
+    nlohmann::json json() const;
+    static InterfaceState from_json(const nlohmann::json& j);
+    // What differs from `original`, one line each; empty when identical.
+    std::vector<std::string> differences(const InterfaceState& original) const;
+};
+
+// The journal of a run that borrowed interfaces: their original state, and the namespaces the run
+// pinned to hold them. Written before anything is touched, removed after a successful restore, so
+// a journal that outlives its process is exactly what `macvlan-conformance restore` must replay.
+struct InterfaceJournal {
+    static constexpr const char* kDirectory = "/run/macvlan-conformance";
+
+    int pid = 0;
+    std::string started;  // UTC
+    uint64_t machine_netns = 0;  // inode of the namespace the interfaces belong to (checked by restore)
+    std::vector<InterfaceState> interfaces;
+    std::vector<std::string> pinned_namespaces;  // names under /run/netns that hold a moved peer
+
+    std::filesystem::path path() const;  // <kDirectory>/journal-<pid>.json
+    void write() const;                  // atomically (write, fsync, rename)
+    static InterfaceJournal read(const std::filesystem::path& file);
+    static std::vector<std::filesystem::path> list();  // every journal in kDirectory
+};
+
+// Puts every journaled interface back as it was, in the machine's namespace: moves peers back out
+// of pinned namespaces, restores MAC, MTU, the promisc flag, addresses, master and up/down, waits
+// for the promiscuity counter to settle (slaves of a dead process vanish asynchronously), unpins
+// the namespaces, and verifies. Returns what could not be restored (empty on success, after which
+// the journal file is removed).
+std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, const NetNamespace& machine);
+
+}  // namespace mvc
