@@ -231,6 +231,9 @@ std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, con
     if (problems.empty()) {
         std::error_code ec;
         std::filesystem::remove(journal.path(), ec);
+        // Leave the directories as found too: they are removed once nothing else is in them.
+        std::filesystem::remove(InterfaceJournal::kDirectory, ec);
+        std::filesystem::remove("/run/netns", ec);
     }
     return problems;
 }
