@@ -168,15 +168,9 @@ struct BroadcastSuite {
     // The registered cells GoogleTest will run in this iteration (after its own filter).
     std::vector<BroadcastCellId> cells_to_run() const {
         std::vector<BroadcastCellId> out;
-        const auto* unit = ::testing::UnitTest::GetInstance();
-        for (int i = 0; i < unit->total_test_suite_count(); ++i) {
-            const auto* suite = unit->GetTestSuite(i);
-            for (int j = 0; j < suite->total_test_count(); ++j) {
-                const auto* info = suite->GetTestInfo(j);
-                if (!info->should_run()) continue;
-                auto it = cells_by_name.find(std::string(info->test_suite_name()) + "." + info->name());
-                if (it != cells_by_name.end() && skip_reason(it->second).empty()) out.push_back(it->second);
-            }
+        for (const auto& name : names_of_tests_to_run()) {
+            auto it = cells_by_name.find(name);
+            if (it != cells_by_name.end() && skip_reason(it->second).empty()) out.push_back(it->second);
         }
         return out;
     }

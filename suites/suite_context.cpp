@@ -33,17 +33,24 @@ std::string SuiteContext::skip_reason(const CellId& cell) const {
     return "";
 }
 
-std::vector<CellId> SuiteContext::cells_to_run() const {
-    std::vector<CellId> out;
+std::vector<std::string> names_of_tests_to_run() {
+    std::vector<std::string> out;
     const auto* unit = ::testing::UnitTest::GetInstance();
     for (int i = 0; i < unit->total_test_suite_count(); ++i) {
         const auto* suite = unit->GetTestSuite(i);
         for (int j = 0; j < suite->total_test_count(); ++j) {
             const auto* info = suite->GetTestInfo(j);
-            if (!info->should_run()) continue;
-            auto it = cells_by_name.find(std::string(info->test_suite_name()) + "." + info->name());
-            if (it != cells_by_name.end() && skip_reason(it->second).empty()) out.push_back(it->second);
+            if (info->should_run()) out.push_back(std::string(info->test_suite_name()) + "." + info->name());
         }
+    }
+    return out;
+}
+
+std::vector<CellId> SuiteContext::cells_to_run() const {
+    std::vector<CellId> out;
+    for (const auto& name : names_of_tests_to_run()) {
+        auto it = cells_by_name.find(name);
+        if (it != cells_by_name.end() && skip_reason(it->second).empty()) out.push_back(it->second);
     }
     return out;
 }

@@ -47,6 +47,9 @@ struct SuiteContext {
     std::vector<CellId> cells_to_run() const;
 };
 
+// Full names ("Suite.Test") of the tests GoogleTest runs in this iteration, after its filter.
+std::vector<std::string> names_of_tests_to_run();
+
 // The one context of this run, for tests GoogleTest constructs itself (TEST_F suites).
 SuiteContext& suite_context();
 void set_suite_context(SuiteContext* context);
