@@ -101,14 +101,8 @@ void change_macvlan(Rtnl& rtnl, int ifindex, const MacvlanChange& c) {
 }
 
 MacvlanInfo macvlan_info(Rtnl& rtnl, int ifindex) {
-    nl_msg* msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
-    if (!msg) throw std::bad_alloc();
-    ifinfomsg ifi{};
-    ifi.ifi_index = ifindex;
-    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
-    const auto replies = rtnl.query(msg, "get link " + std::to_string(ifindex));
-    if (replies.empty()) throw std::runtime_error("no RTM_NEWLINK reply for link " + std::to_string(ifindex));
-    auto* hdr = reinterpret_cast<nlmsghdr*>(const_cast<uint8_t*>(replies.front().data()));
+    auto reply = rtnl.link_message(ifindex);
+    auto* hdr = reinterpret_cast<nlmsghdr*>(reply.data());
     nlattr* tb[IFLA_MAX + 1] = {};
     if (nlmsg_parse(hdr, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0) throw std::runtime_error("malformed RTM_NEWLINK");
     MacvlanInfo info;

@@ -199,6 +199,17 @@ std::vector<std::vector<uint8_t>> Rtnl::query(nl_msg* msg, const std::string& wh
     return std::move(state.replies);
 }
 
+std::vector<uint8_t> Rtnl::link_message(int ifindex) {
+    nl_msg* msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+    if (!msg) throw std::bad_alloc();
+    ifinfomsg ifi{};
+    ifi.ifi_index = ifindex;
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    auto replies = query(msg, "get link " + std::to_string(ifindex));
+    if (replies.empty()) throw std::runtime_error("no RTM_NEWLINK reply for link " + std::to_string(ifindex));
+    return std::move(replies.front());
+}
+
 void Rtnl::request(nl_msg* msg, const std::string& what) {
     std::string extack;
     if (int error = transact(msg, &extack); error != 0) throw NetlinkError(what, error, extack);

@@ -104,6 +104,9 @@ public:
     // Sends a GET request and returns every reply message, raw (for attributes libnl does not
     // know, such as IFLA_MACVLAN_BC_QUEUE_LEN). Throws NetlinkError on refusal.
     std::vector<std::vector<uint8_t>> query(nl_msg* msg, const std::string& what);
+    // The kernel's RTM_NEWLINK reply for one link, raw: attributes libnl does not parse (macvlan's
+    // IFLA_INFO_DATA, IFLA_STATS64) are read from it with nlmsg_parse.
+    std::vector<uint8_t> link_message(int ifindex);
 
     nl_sock* socket() const { return sock_; }
 

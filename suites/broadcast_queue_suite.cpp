@@ -44,14 +44,8 @@ const MacAddress kStation = MacAddress::local(0x30, 1);  // a remote station beh
 // The parent's rx_dropped (IFLA_STATS64), which macvlan_broadcast_enqueue raises for every frame
 // the queue has no room for (dev_core_stats_rx_dropped_inc on the parent).
 uint64_t rx_dropped(Rtnl& rtnl, int ifindex) {
-    nl_msg* msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
-    if (!msg) throw std::bad_alloc();
-    ifinfomsg ifi{};
-    ifi.ifi_index = ifindex;
-    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
-    const auto replies = rtnl.query(msg, "get link " + std::to_string(ifindex));
-    if (replies.empty()) throw std::runtime_error("no RTM_NEWLINK reply for link " + std::to_string(ifindex));
-    auto* hdr = reinterpret_cast<nlmsghdr*>(const_cast<uint8_t*>(replies.front().data()));
+    auto reply = rtnl.link_message(ifindex);
+    auto* hdr = reinterpret_cast<nlmsghdr*>(reply.data());
     nlattr* tb[IFLA_MAX + 1] = {};
     if (nlmsg_parse(hdr, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_STATS64])
         throw std::runtime_error("link " + std::to_string(ifindex) + ": no IFLA_STATS64");
