@@ -19,6 +19,8 @@ packages=(
   libboost-dev libboost-filesystem-dev  # Boost.Process (needs Boost.Filesystem), for external programs only
   libxml2-utils                       # xmllint: the tests validate JUnit against both XSDs
   libpcap-dev                         # --pcap-dir writes captures tcpdump and wireshark read
+  openssh-client                      # --remote: the run reaches a remote peer with ssh
+  openssh-server iputils-ping         # the --remote tests: a real sshd in a namespace plays the remote host
 )
 
 want_kernel=0
@@ -41,8 +43,20 @@ sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -gt 0 ]; then
+  # openssh-server would start a machine-wide sshd on port 22; the tests start their own, inside a
+  # namespace. A policy-rc.d that refuses (exit 101) keeps the package from starting any service,
+  # and is removed again unless the machine already had one.
+  policy=/usr/sbin/policy-rc.d
+  made_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    made_policy=1
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+  fi
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if [ "$made_policy" = 1 ]; then "${sudo[@]}" rm -f "$policy"; trap - EXIT; fi
 fi
 
 # Debian's own kernel for ci/kernel-run: unpacked, not installed. Installing linux-image-amd64 would

@@ -6,9 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
-#include <boost/process/async.hpp>
 
 #include <algorithm>
 #include <array>
@@ -19,6 +17,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "external_command.hpp"
 #include "unique_fd.hpp"
 
 namespace mvc {
@@ -55,33 +54,14 @@ std::string last_line(const std::string& text) {
     return all.empty() ? std::string() : all.back();
 }
 
-// Runs `exe args...` from the calling thread and collects both outputs, killing it at the timeout.
 DockerResult spawn(const std::string& exe, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+    const auto outcome = run_external(exe, args, timeout);
     DockerResult r;
     r.args = args;
-    boost::asio::io_context io;
-    std::future<std::string> out, err;
-    std::error_code spawn_error;
-    bp::child child(exe, bp::args(args), bp::std_in.close(), bp::std_out > out, bp::std_err > err, io, spawn_error);
-    if (spawn_error) {
-        r.err = "cannot start " + exe + ": " + spawn_error.message();
-        return r;
-    }
-    // The io_context has work until both pipes reach end of file, i.e. until the client exits.
-    io.run_for(timeout);
-    const auto ready = [](std::future<std::string>& f) { return f.wait_for(0s) == std::future_status::ready; };
-    if (!ready(out) || !ready(err)) {
-        r.timed_out = true;
-        std::error_code ignored;
-        child.terminate(ignored);
-        io.restart();
-        io.run_for(5s);
-    }
-    std::error_code wait_error;
-    child.wait(wait_error);
-    if (!r.timed_out) r.exit_code = child.exit_code();
-    if (ready(out)) r.out = out.get();
-    if (ready(err)) r.err = err.get();
+    r.exit_code = outcome.exit_code;
+    r.timed_out = outcome.timed_out;
+    r.out = outcome.out;
+    r.err = outcome.start_error.empty() ? outcome.err : outcome.start_error;
     return r;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <vector>
 
 #include "addresses.hpp"
@@ -20,6 +21,7 @@ struct EchoResult {
     std::chrono::nanoseconds first_reply{};  // from the first request to the first reply
     int requests_sent = 0;
     int send_errors = 0;  // e.g. EHOSTUNREACH once the kernel gave up resolving the neighbour
+    std::string failure;  // the probe itself went wrong (a remote ping that could not run): no verdict
 };
 
 struct EchoSchedule {

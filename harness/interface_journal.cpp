@@ -115,6 +115,9 @@ void InterfaceJournal::write() const {
     nlohmann::json j = {{"format", "macvlan-conformance/journal/1"}, {"pid", pid}, {"started", started}, {"machine_netns", machine_netns},
                         {"pinned_namespaces", pinned_namespaces}, {"interfaces", nlohmann::json::array()}};
     for (const auto& i : interfaces) j["interfaces"].push_back(i.json());
+    if (remote)
+        j["remote"] = {{"destination", remote->destination}, {"ssh_config", remote->ssh_config},
+                       {"original", remote->original.json()}, {"ranges", remote->ranges}};
     const auto final_path = path();
     const auto temporary = final_path.string() + ".tmp";
     {
@@ -132,6 +135,14 @@ void InterfaceJournal::write() const {
     std::filesystem::rename(temporary, final_path);
 }
 
+void forget_journal(const InterfaceJournal& journal) {
+    std::error_code ec;
+    std::filesystem::remove(journal.path(), ec);
+    // Leave the directories as found too: they are removed once nothing else is in them.
+    std::filesystem::remove(InterfaceJournal::kDirectory, ec);
+    std::filesystem::remove("/run/netns", ec);
+}
+
 InterfaceJournal InterfaceJournal::read(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) throw std::runtime_error("cannot read the journal " + file.string());
@@ -143,6 +154,11 @@ InterfaceJournal InterfaceJournal::read(const std::filesystem::path& file) {
     journal.machine_netns = j.value("machine_netns", uint64_t{0});
     journal.pinned_namespaces = j.at("pinned_namespaces").get<std::vector<std::string>>();
     for (const auto& i : j.at("interfaces")) journal.interfaces.push_back(InterfaceState::from_json(i));
+    if (j.contains("remote")) {
+        const auto& r = j.at("remote");
+        journal.remote = {r.at("destination"), r.at("ssh_config"), InterfaceState::from_json(r.at("original")),
+                          r.at("ranges").get<std::vector<std::string>>()};
+    }
     return journal;
 }
 
@@ -228,13 +244,6 @@ std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, con
 
     // 3. Unpin what the run pinned, and forget the journal once everything is back.
     for (const auto& name : journal.pinned_namespaces) unpin(name, problems);
-    if (problems.empty()) {
-        std::error_code ec;
-        std::filesystem::remove(journal.path(), ec);
-        // Leave the directories as found too: they are removed once nothing else is in them.
-        std::filesystem::remove(InterfaceJournal::kDirectory, ec);
-        std::filesystem::remove("/run/netns", ec);
-    }
     return problems;
 }
 

@@ -45,6 +45,14 @@ struct InterfaceJournal {
     uint64_t machine_netns = 0;  // inode of the namespace the interfaces belong to (checked by restore)
     std::vector<InterfaceState> interfaces;
     std::vector<std::string> pinned_namespaces;  // names under /run/netns that hold a moved peer
+    // A peer on another machine (--remote): how to reach it, what it was like, and the address
+    // ranges the run used there (restore removes any address of the run's it finds in them).
+    struct RemotePeer {
+        std::string destination, ssh_config;
+        InterfaceState original;
+        std::vector<std::string> ranges;
+    };
+    std::optional<RemotePeer> remote;
 
     std::filesystem::path path() const;  // <kDirectory>/journal-<pid>.json
     void write() const;                  // atomically (write, fsync, rename)
@@ -55,8 +63,11 @@ struct InterfaceJournal {
 // Puts every journaled interface back as it was, in the machine's namespace: moves peers back out
 // of pinned namespaces, restores MAC, MTU, the promisc flag, addresses, master and up/down, waits
 // for the promiscuity counter to settle (slaves of a dead process vanish asynchronously), unpins
-// the namespaces, and verifies. Returns what could not be restored (empty on success, after which
-// the journal file is removed).
+// the namespaces, and verifies. Returns what could not be restored (empty on success). A remote
+// peer is not its business (see remote_peer.hpp).
 std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, const NetNamespace& machine);
+
+// Removes a journal whose run is fully restored, and the directories it leaves empty.
+void forget_journal(const InterfaceJournal& journal);
 
 }  // namespace mvc

@@ -9,6 +9,7 @@
 
 #include "error.hpp"
 #include "link_events.hpp"
+#include "remote_peer.hpp"
 
 namespace mvc {
 
@@ -47,6 +48,18 @@ Topology::Node& Topology::node(Endpoint endpoint) {
 
 const Topology::Node& Topology::node(Endpoint endpoint) const { return const_cast<Topology*>(this)->node(endpoint); }
 
+std::vector<Endpoint> Topology::local_endpoints() const {
+    std::vector<Endpoint> out;
+    for (auto e : spec_.endpoints())
+        if (is_local(e)) out.push_back(e);
+    return out;
+}
+
+MacAddress Topology::mac_of(Endpoint endpoint) const {
+    if (endpoint == Endpoint::ext && lent_remote_) return remote_mac_;
+    return node(endpoint).mac;
+}
+
 void Topology::add_node(Endpoint endpoint) {
     Node n{endpoint, NetNamespace::create(), nullptr, 0, {}, {}, {}};
     n.rtnl = std::make_unique<Rtnl>(n.ns);
@@ -63,6 +76,7 @@ std::unique_ptr<Topology> Topology::build(const TopologySpec& spec, const Topolo
     }
     t->build_slaves();
     for (auto& [endpoint, node] : t->nodes_) t->configure(node, options);
+    if (t->lent_remote_) t->configure_remote_ext(options);
     if (spec.variant.static_neighbours) t->add_static_neighbours(options);
     return t;
 }
@@ -118,31 +132,52 @@ void Topology::use_lent_wire(const LentWire& wire) {
     if (spec_.variant.parent == ParentKind::dummy || spec_.variant.parent == ParentKind::vlan)
         throw std::logic_error("a lent wire stands in for a veth parent, not for " + std::string(to_string(spec_.variant.parent)));
     lent_ = &wire;
+    lent_remote_ = wire.remote;
     addresses_ = wire.addresses;
-    for (auto [e, ns] : {std::pair{Endpoint::host, wire.host}, std::pair{Endpoint::ext, wire.ext}}) {
-        Node n{e, ns->clone(), nullptr, 0, {}, {}, {}};
+    {
+        Node n{Endpoint::host, wire.host->clone(), nullptr, 0, {}, {}, {}};
         n.rtnl = std::make_unique<Rtnl>(n.ns);
-        nodes_.emplace(e, std::move(n));
+        nodes_.emplace(Endpoint::host, std::move(n));
+    }
+    if (!wire.remote) {
+        Node n{Endpoint::ext, wire.ext->clone(), nullptr, 0, {}, {}, {}};
+        n.rtnl = std::make_unique<Rtnl>(n.ns);
+        nodes_.emplace(Endpoint::ext, std::move(n));
     }
     for (auto s : spec_.slaves) add_node(s);
     Node& host = node(Endpoint::host);
-    Node& ext = node(Endpoint::ext);
     parent_ifindex_ = wire.parent;
     host.ifindex = wire.parent;
     host.ifname = host.rtnl->link(wire.parent).name;
     host.links.push_back(wire.parent);
     host.mac = host.rtnl->link(wire.parent).mac;
-    // With --peer-hairpin the user's switch reflects frames: nothing to build on our side.
-    ext.ifindex = wire.peer;
-    ext.ifname = ext.rtnl->link(wire.peer).name;
-    ext.links.push_back(wire.peer);
-    ext.mac = ext.rtnl->link(wire.peer).mac;
-    // Every cell starts from cold caches, also on a wire the previous topology used: the peer is
-    // ours to flush, and on the parent only entries for this run's own addresses go.
-    ext.rtnl->flush_neighbours();
+    // Every cell starts from cold caches, also on a wire the previous topology used: a local peer
+    // is ours to flush; on the parent and a remote peer only entries for this run's ranges go.
+    if (wire.remote) {
+        wire.remote->flush_neighbours({IpPrefix{wire.addresses.network(Family::ipv4), AddressPlan::prefix_length(Family::ipv4)},
+                                        IpPrefix{wire.addresses.network(Family::ipv6), AddressPlan::prefix_length(Family::ipv6)}});
+        remote_mac_ = wire.remote->capture().mac;
+    } else {
+        // With --peer-hairpin the user's switch reflects frames: nothing to build on our side.
+        Node& ext = node(Endpoint::ext);
+        ext.ifindex = wire.peer;
+        ext.ifname = ext.rtnl->link(wire.peer).name;
+        ext.links.push_back(wire.peer);
+        ext.mac = ext.rtnl->link(wire.peer).mac;
+        ext.rtnl->flush_neighbours();
+    }
     host.rtnl->flush_neighbours([&](const IpAddress& a, int ifindex) {
         return ifindex == wire.parent && (wire.addresses.contains(a));
     });
+}
+
+void Topology::configure_remote_ext(const TopologyOptions& options) {
+    std::vector<std::pair<IpAddress, int>> addresses;
+    for (auto family : options.families)
+        for (const auto& a : addresses_.addresses_of(Endpoint::ext, spec_.endpoints(), family))
+            addresses.emplace_back(a, AddressPlan::prefix_length(family));
+    added_to_remote_ = addresses;  // before adding: a batch that fails half-way still gets cleaned up
+    lent_remote_->add_addresses(addresses);
 }
 
 Topology::~Topology() {
@@ -154,6 +189,14 @@ Topology::~Topology() {
             Node& n = node(s);
             n.rtnl->delete_link(n.ifindex);
         } catch (const std::exception&) {
+        }
+    }
+    if (lent_remote_ && !added_to_remote_.empty()) {
+        try {
+            lent_remote_->delete_addresses(added_to_remote_);
+        } catch (const std::exception&) {
+            // A partly applied batch leaves some addresses unadded; the journal's restore removes
+            // whatever of the run's ranges is still there.
         }
     }
     for (const auto& a : added_to_lent_) {
@@ -176,7 +219,7 @@ void Topology::build_slaves() {
         m.mode = spec_.mode;
         if (spec_.mode != MacvlanMode::passthru) m.mac = planned_mac(s);  // passthru inherits the parent's
         m.target = &slave.ns;
-        for (auto allowed : spec_.source_allow) m.source_macs.push_back(node(allowed).mac);
+        for (auto allowed : spec_.source_allow) m.source_macs.push_back(mac_of(allowed));
         create_macvlan(*host.rtnl, m);
         const LinkInfo info = slave.rtnl->link(kSlaveName);
         slave.ifindex = info.ifindex;

@@ -14,15 +14,19 @@
 
 namespace mvc {
 
-// A wire the user lent (--parent/--peer): the parent in the machine's namespace, the peer already
-// moved into a namespace the run holds. A topology built on it only adds addresses and slaves,
-// and takes its addresses away again; the journal (interface_journal.hpp) restores the rest.
+class RemotePeer;
+
+// A wire the user lent (--parent with --peer or --remote-if): the parent in the machine's
+// namespace; its other end either a local peer already moved into a namespace the run holds, or a
+// NIC on another machine. A topology built on it only adds addresses and slaves, and takes its
+// addresses away again; the journal (interface_journal.hpp) restores the rest.
 struct LentWire {
     const NetNamespace* host = nullptr;  // the parent's namespace: the machine's own
     int parent = 0;
-    const NetNamespace* ext = nullptr;
+    const NetNamespace* ext = nullptr;  // --peer: ext is local
     int peer = 0;
-    AddressPlan addresses;  // ranges that overlap none of the machine's routes
+    const RemotePeer* remote = nullptr;  // --remote-if: ext is on another machine, ext and peer unset
+    AddressPlan addresses;  // ranges that overlap none of the machine's (nor the remote's) routes
 };
 
 struct TopologyOptions {
@@ -59,6 +63,11 @@ public:
     ~Topology();
 
     const TopologySpec& spec() const { return spec_; }
+    // ext on another machine (--remote-if): it has no Node; its probes go through this.
+    const RemotePeer* remote_ext() const { return lent_ ? lent_remote_ : nullptr; }
+    bool is_local(Endpoint endpoint) const { return nodes_.count(endpoint) > 0; }
+    std::vector<Endpoint> local_endpoints() const;
+    MacAddress mac_of(Endpoint endpoint) const;
     const AddressPlan& addresses() const { return addresses_; }
     Node& node(Endpoint endpoint);
     const Node& node(Endpoint endpoint) const;
@@ -82,6 +91,10 @@ private:
     std::map<Endpoint, Node> nodes_;
     int parent_ifindex_ = 0;
     const LentWire* lent_ = nullptr;
+    const RemotePeer* lent_remote_ = nullptr;
+    MacAddress remote_mac_;
+    std::vector<std::pair<IpAddress, int>> added_to_remote_;  // removed again by the destructor
+    void configure_remote_ext(const TopologyOptions& options);
     struct AddedAddress {
         Endpoint endpoint;
         IpAddress address;

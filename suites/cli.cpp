@@ -78,13 +78,30 @@ ParsedCli parse_cli(int argc, char** argv) {
     auto* peer = app.add_option("--peer", o.peer, "The port cabled to --parent; it is moved into the run's ext namespace "
                                                   "and back afterwards")
                      ->type_name("IFACE");
+    auto* remote = app.add_option("--remote", o.remote,
+                                  "Instead of --peer: the external side is a port of another machine, reached with "
+                                  "`ssh USER@HOST` (key authentication, no prompt). It needs iproute2 and iputils ping; "
+                                  "USER is root or may run them with sudo -n")
+                       ->type_name("USER@HOST");
+    auto* remote_if = app.add_option("--remote-if", o.remote_if,
+                                     "The remote host's port cabled to --parent; it gets addresses from the run's ranges, "
+                                     "which are removed again afterwards")
+                          ->type_name("IFACE");
+    auto* ssh_config = app.add_option("--remote-ssh-config", o.remote_ssh_config,
+                                      "An ssh_config file for --remote (ssh -F): port, identity, known hosts, jump host")
+                           ->type_name("FILE")
+                           ->check(CLI::ExistingFile);
     auto* hairpin = app.add_flag("--peer-hairpin", o.peer_hairpin,
                                  "Declare that the switch between parent and peer reflects frames (802.1Qbg reflective "
                                  "relay): the hairpin expectations apply instead of the plain ones");
     auto* busy = app.add_flag("--allow-busy-parent", o.allow_busy_parent,
                               "Lend interfaces even if they carry routes, addresses or uppers (risky)");
-    parent->needs(peer);
     peer->needs(parent);
+    peer->excludes(remote);
+    remote->needs(parent);
+    remote->needs(remote_if);
+    remote_if->needs(remote);
+    ssh_config->needs(remote);
     hairpin->needs(parent);
     busy->needs(parent);
     auto* restore = app.add_subcommand("restore", "Put back interfaces a crashed run left changed, from the journals in "
@@ -137,6 +154,11 @@ ParsedCli parse_cli(int argc, char** argv) {
         o.ktap = ktap->count() > 0;
         o.env = env->parsed();
         o.restore = restore->parsed();
+        if (!o.parent.empty() && o.peer.empty() && o.remote.empty())
+            throw CLI::ValidationError("--parent", "needs the other end of its wire: --peer IFACE (a local port cabled to it) "
+                                                   "or --remote USER@HOST --remote-if IFACE (a port of another machine)");
+        if (!o.remote.empty() && o.remote.front() == '-')
+            throw CLI::ValidationError("--remote", "'" + o.remote + "' is not USER@HOST");
         if (!o.parent.empty() && !o.inject_fault.empty())
             throw CLI::ValidationError("--inject-fault", "cannot be combined with --parent: it would change the lent interfaces");
     } catch (const CLI::CallForHelp& e) {

@@ -24,6 +24,7 @@ struct CliOptions {
     std::optional<std::filesystem::path> pcap_dir;
     // A parent you bring (--parent/--peer/--peer-hairpin/--allow-busy-parent).
     std::string parent, peer;
+    std::string remote, remote_if, remote_ssh_config;  // --remote/--remote-if/--remote-ssh-config: ext on another machine
     bool peer_hairpin = false;
     bool allow_busy_parent = false;
     bool restore = false;  // the `restore` subcommand

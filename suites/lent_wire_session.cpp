@@ -55,29 +55,90 @@ LinkInfo lendable(Rtnl& rtnl, const std::vector<RouteEntry>& routes, const std::
 
 }  // namespace
 
+std::string LentWireRequest::peer_description() const {
+    return remote.empty() ? peer : remote_if + " on " + remote;
+}
+
 LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequest& request)
     : machine_(machine.clone()), request_(request) {
-    if (request.peer.empty()) throw RefusedRequest("--parent needs an external side: --peer IFACE (a port cabled to it)");
-    if (request.peer == request.parent) throw RefusedRequest("--peer must be another interface than --parent");
+    const bool remote = !request.remote.empty();
+    if (!remote && request.peer.empty())
+        throw RefusedRequest("--parent needs an external side: --peer IFACE (a port cabled to it) or --remote USER@HOST --remote-if IFACE");
+    if (remote && request.remote_if.empty()) throw RefusedRequest("--remote needs --remote-if IFACE: the remote host's port cabled to --parent");
+    if (!remote && request.peer == request.parent) throw RefusedRequest("--peer must be another interface than --parent");
     Rtnl rtnl(machine_);
     const auto routes = dump_routes(rtnl);
     const LinkInfo parent = lendable(rtnl, routes, request.parent, "--parent", request.allow_busy);
-    const LinkInfo peer = lendable(rtnl, routes, request.peer, "--peer", request.allow_busy);
+    std::optional<LinkInfo> peer;
+    if (!remote) peer = lendable(rtnl, routes, request.peer, "--peer", request.allow_busy);
 
-    // Addresses go on the parent in the machine's namespace, so they must collide with nothing the
-    // machine routes: the first free documentation range is taken, checked now, not assumed.
     std::vector<IpPrefix> taken;
     for (const auto& r : routes) taken.push_back(r.destination);
+    if (remote) {
+        try {
+            remote_shell_ = std::make_unique<RemoteShell>(machine_, RemoteLogin{request.remote, request.remote_ssh_config});
+            remote_peer_ = std::make_unique<RemotePeer>(*remote_shell_, request.remote_if);
+            remote_peer_->capture();  // it exists
+            if (remote_peer_->session_interface() == request.remote_if)
+                throw RefusedRequest("--remote-if " + request.remote_if + " is the interface this ssh session reaches " + request.remote +
+                                     " through: the run would cut itself off. Cable --parent to another port of that host");
+            const auto why = remote_peer_->busy_reasons();
+            if (!why.empty() && !request.allow_busy)
+                throw RefusedRequest("--remote-if " + request.remote_if + " on " + request.remote + " is in use: " + why +
+                                     ". The run adds addresses to it, which could disturb that host's network. Use a port that "
+                                     "carries nothing, or pass --allow-busy-parent if you accept the risk.");
+            const auto no_ping = remote_peer_->ping_unavailable();
+            if (!no_ping.empty()) throw RefusedRequest("--remote: " + no_ping + ": it sends the probes of every ext->X cell");
+            for (const auto& r : remote_peer_->routes()) taken.push_back(r);
+        } catch (const RemoteError& e) {
+            throw RefusedRequest(std::string("--remote: ") + e.what());
+        }
+    }
+
+    // Addresses go on the parent in the machine's namespace (and on a remote peer), so they must
+    // collide with nothing either machine routes: the first free documentation range is taken,
+    // checked now, not assumed.
     const auto v4 = first_free({IpPrefix::parse("198.51.100.0/24"), IpPrefix::parse("203.0.113.0/24"), IpPrefix::parse("192.0.2.0/24")}, taken);
     const auto v6 = first_free({IpPrefix::parse("2001:db8:4d56::/64"), IpPrefix::parse("2001:db8:4d57::/64"), IpPrefix::parse("2001:db8:4d58::/64")}, taken);
     if (!v4 || !v6)
-        throw RefusedRequest("every documentation range this tool would use on the parent overlaps a route of this machine; "
-                             "remove the route or lend the interfaces on another machine");
+        throw RefusedRequest(std::string("every documentation range this tool would use on the parent overlaps a route of this machine") +
+                             (remote ? " or of " + request.remote : "") + "; remove the route or lend the interfaces on another machine");
+    const AddressPlan addresses(v4->network, v6->network);
 
     journal_.pid = ::getpid();
     journal_.started = utc_timestamp(std::chrono::system_clock::now());
     journal_.machine_netns = machine_.inode();
-    journal_.interfaces = {InterfaceState::capture(rtnl, parent.ifindex, "parent"), InterfaceState::capture(rtnl, peer.ifindex, "peer")};
+    journal_.interfaces = {InterfaceState::capture(rtnl, parent.ifindex, "parent")};
+    if (remote) {
+        lend_remote_peer(rtnl, parent, addresses);
+    } else {
+        lend_local_peer(rtnl, parent, *peer, addresses);
+    }
+
+    properties_ = {{"parent_kind", "lent"}, {"parent", request.parent},
+                   {"peer_hairpin", request.peer_hairpin ? "declared: the switch reflects frames (802.1Qbg)" : "not declared"},
+                   {"lent_ipv4_range", v4->str()}, {"lent_ipv6_range", v6->str()}, {"journal", journal_.path().string()}};
+    if (remote) {
+        properties_.push_back({"remote", request.remote});
+        properties_.push_back({"remote_if", request.remote_if});
+        properties_.push_back({"remote_probes", std::string("ext->X cells: iputils ping over ssh, its window rounded up to whole seconds") +
+                                                    (remote_shell_->needs_sudo() ? ", under sudo -n" : "")});
+    } else {
+        properties_.push_back({"peer", request.peer});
+    }
+    try {
+        const auto driver = driver_info(machine_, request.parent);
+        properties_.push_back({"parent_driver", driver.driver});
+        properties_.push_back({"parent_driver_version", driver.version});
+        properties_.push_back({"parent_firmware", driver.firmware.empty() ? "n/a" : driver.firmware});
+        properties_.push_back({"parent_bus", driver.bus.empty() ? "n/a" : driver.bus});
+    } catch (const SystemError& e) {
+        properties_.push_back({"parent_driver", std::string("unknown: ") + e.what()});
+    }
+}
+
+void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan& addresses) {
+    journal_.interfaces.push_back(InterfaceState::capture(rtnl, peer.ifindex, "peer"));
     const std::string ext_name = "mvc" + std::to_string(journal_.pid) + "-ext";
     journal_.pinned_namespaces = {ext_name};
     journal_.write();  // from here on, a crash leaves something `restore` can replay
@@ -89,14 +150,14 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
         Rtnl inside(*ext_);
         // A move takes the link down (dev_change_net_namespace closes it); every suite expects a
         // live wire, and the journal puts both states back.
-        inside.set_up(inside.link(request.peer).ifindex);
+        inside.set_up(inside.link(request_.peer).ifindex);
         rtnl.set_up(parent.ifindex);
         wire_ = std::make_unique<LentWire>();
         wire_->host = &machine_;
         wire_->parent = parent.ifindex;
         wire_->ext = ext_.get();
-        wire_->peer = inside.link(request.peer).ifindex;
-        wire_->addresses = AddressPlan(v4->network, v6->network);
+        wire_->peer = inside.link(request_.peer).ifindex;
+        wire_->addresses = addresses;
     } catch (...) {
         restore();
         throw;
@@ -108,17 +169,32 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
     if (::stat("/proc/self/ns/mnt", &mine) == 0 && ::stat("/proc/1/ns/mnt", &init) == 0 && mine.st_ino != init.st_ino)
         std::cerr << "macvlan-conformance: warning: this process has a mount namespace of its own (ip netns exec?): the "
                      "pinned namespace " << ext_name << " will not survive a crash; use nsenter --net=... instead\n";
-    properties_ = {{"parent_kind", "lent"}, {"parent", request.parent}, {"peer", request.peer},
-                   {"peer_hairpin", request.peer_hairpin ? "declared: the switch reflects frames (802.1Qbg)" : "not declared"},
-                   {"lent_ipv4_range", v4->str()}, {"lent_ipv6_range", v6->str()}, {"journal", journal_.path().string()}};
+}
+
+void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses) {
+    journal_.remote = InterfaceJournal::RemotePeer{
+        request_.remote, request_.remote_ssh_config, remote_peer_->capture(),
+        {IpPrefix{addresses.network(Family::ipv4), AddressPlan::prefix_length(Family::ipv4)}.str(),
+         IpPrefix{addresses.network(Family::ipv6), AddressPlan::prefix_length(Family::ipv6)}.str()}};
+    journal_.write();  // from here on, a crash leaves something `restore` can replay
     try {
-        const auto driver = driver_info(machine_, request.parent);
-        properties_.push_back({"parent_driver", driver.driver});
-        properties_.push_back({"parent_driver_version", driver.version});
-        properties_.push_back({"parent_firmware", driver.firmware.empty() ? "n/a" : driver.firmware});
-        properties_.push_back({"parent_bus", driver.bus.empty() ? "n/a" : driver.bus});
-    } catch (const SystemError& e) {
-        properties_.push_back({"parent_driver", std::string("unknown: ") + e.what()});
+        remote_peer_->set_up();
+        rtnl.set_up(parent.ifindex);
+        // Carrier on both ends is what says the cable is there; the controls then say it carries.
+        if (!remote_peer_->wait_until_up(std::chrono::steady_clock::now() + std::chrono::seconds(10)))
+            throw RefusedRequest("--remote-if " + request_.remote_if + " on " + request_.remote +
+                                 " has no carrier after 10 s up: is it cabled to --parent " + request_.parent + "?");
+        wire_ = std::make_unique<LentWire>();
+        wire_->host = &machine_;
+        wire_->parent = parent.ifindex;
+        wire_->remote = remote_peer_.get();
+        wire_->addresses = addresses;
+    } catch (const RemoteError& e) {
+        restore();
+        throw RefusedRequest(std::string("--remote: ") + e.what());
+    } catch (...) {
+        restore();
+        throw;
     }
 }
 
@@ -132,7 +208,13 @@ std::vector<std::string> LentWireSession::restore() {
     std::lock_guard lock(restore_mutex_);
     if (restored_) return {};
     restored_ = true;
-    auto problems = restore_interfaces(journal_, machine_);
+    std::vector<std::string> problems;
+    if (journal_.remote) {
+        // The shell the run already holds, if it still answers; a fresh login otherwise.
+        problems = remote_shell_ ? restore_remote_peer(*journal_.remote, *remote_shell_) : restore_remote_peer(*journal_.remote, machine_);
+    }
+    for (auto& p : restore_interfaces(journal_, machine_)) problems.push_back(std::move(p));
+    if (problems.empty()) forget_journal(journal_);
     if (!problems.empty())
         problems.push_back("the journal " + journal_.path().string() + " is kept: run `macvlan-conformance restore` to try again");
     return problems;
@@ -153,7 +235,7 @@ void restore_on_termination_signal(LentWireSession& session) {
         int signal = 0;
         if (sigwait(&set, &signal) != 0) return;
         std::cerr << "\nmacvlan-conformance: " << strsignal(signal) << ": restoring " << session.request().parent << " and "
-                  << session.request().peer << " before exiting\n";
+                  << session.request().peer_description() << " before exiting\n";
         for (const auto& problem : session.restore()) std::cerr << "macvlan-conformance: restore: " << problem << "\n";
         ::_exit(128 + signal);
     }).detach();

@@ -8,17 +8,24 @@
 
 #include "interface_journal.hpp"
 #include "net_namespace.hpp"
+#include "remote_peer.hpp"
+#include "remote_shell.hpp"
 #include "run_report.hpp"
 #include "topology.hpp"
 
 namespace mvc {
 
-// What the user asked to lend: --parent, --peer, --peer-hairpin, --allow-busy-parent.
+// What the user asked to lend: --parent, and --peer or --remote/--remote-if/--remote-ssh-config,
+// --peer-hairpin, --allow-busy-parent.
 struct LentWireRequest {
     std::string parent;
     std::string peer;
     bool peer_hairpin = false;
     bool allow_busy = false;
+    std::string remote, remote_if, remote_ssh_config;
+
+    // "peer nic1", or "remote peer eth1 on root@host", for messages.
+    std::string peer_description() const;
 };
 
 // A request the tool refuses, with the explanation for the user (exit code 2).
@@ -39,6 +46,10 @@ public:
 // restore() (also run by the destructor, and by the signal watcher on SIGINT/SIGTERM/SIGHUP) puts
 // everything back and removes the journal; `macvlan-conformance restore` replays a journal a crash
 // left behind.
+//
+// With --remote the peer stays on its machine: the same checks run there over ssh (plus: it must not
+// be the interface the ssh session itself arrives on), the ranges avoid the remote's routes too, and
+// the journal records how to reach it, so `restore` can remove the run's addresses there as well.
 class LentWireSession {
 public:
     LentWireSession(const NetNamespace& machine, const LentWireRequest& request);
@@ -54,10 +65,15 @@ public:
     std::vector<std::string> restore();
 
 private:
+    void lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan& addresses);
+    void lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses);
+
     NetNamespace machine_;
     LentWireRequest request_;
     InterfaceJournal journal_;
     std::unique_ptr<NetNamespace> ext_;
+    std::unique_ptr<RemoteShell> remote_shell_;
+    std::unique_ptr<RemotePeer> remote_peer_;
     std::unique_ptr<LentWire> wire_;
     std::vector<Property> properties_;
     std::mutex restore_mutex_;

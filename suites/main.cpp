@@ -16,6 +16,7 @@
 #include "failure_aids.hpp"
 #include "interface_journal.hpp"
 #include "lent_wire_session.hpp"
+#include "remote_peer.hpp"
 #include "user_namespace.hpp"
 #include "html_report.hpp"
 #include "ktap_writer.hpp"
@@ -101,14 +102,19 @@ int restore_journals(const CliOptions& options) {
         return kExitPass;
     }
     const NetNamespace machine = NetNamespace::of_current_thread();
+    RemoteShell::remove_stale_control_directories();
     int status = kExitPass;
     for (const auto& f : files) {
         try {
             const auto journal = InterfaceJournal::read(f);
-            const auto problems = restore_interfaces(journal, machine);
+            std::vector<std::string> problems;
+            if (journal.remote) problems = restore_remote_peer(*journal.remote, machine);
+            for (auto& p : restore_interfaces(journal, machine)) problems.push_back(std::move(p));
             std::string names;
             for (const auto& i : journal.interfaces) names += (names.empty() ? "" : ", ") + i.name + " (" + i.role + ")";
+            if (journal.remote) names += ", " + journal.remote->original.name + " on " + journal.remote->destination + " (remote peer)";
             if (problems.empty()) {
+                forget_journal(journal);
                 std::cout << "restored " << names << " from " << f.string() << " (journal removed)\n";
             } else {
                 status = kExitFail;
@@ -308,7 +314,8 @@ int main(int argc, char** argv) {
         }
         try {
             lent = std::make_unique<LentWireSession>(*context.machine_namespace,
-                                                     LentWireRequest{options.parent, options.peer, options.peer_hairpin, options.allow_busy_parent});
+                                                     LentWireRequest{options.parent, options.peer, options.peer_hairpin, options.allow_busy_parent,
+                                                                     options.remote, options.remote_if, options.remote_ssh_config});
         } catch (const RefusedRequest& e) {
             std::cerr << "macvlan-conformance: " << e.what() << "\n";
             return kExitUsage;
@@ -369,7 +376,7 @@ int main(int argc, char** argv) {
         report.properties.push_back({"lent_interfaces_restored", problems.empty() ? "yes" : "NO: see the run's output"});
         for (const auto& p : problems) console << "macvlan-conformance: restore: " << p << "\n";
         if (!problems.empty()) status = kExitFail;
-        else console << "restored " << options.parent << " and " << options.peer << " to their original state\n";
+        else console << "restored " << options.parent << " and " << lent->request().peer_description() << " to their original state\n";
     }
     try {
         if (options.junit) write_junit(report, *options.junit);

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <memory>
 
+#include "machine_routes.hpp"
 #include "packet_socket.hpp"
+#include "remote_peer.hpp"
 #include "suite_context.hpp"
 #include "topology.hpp"
 #include "veth_lab.hpp"
@@ -30,7 +32,7 @@ struct WireUnderTest {
 
 WireUnderTest wire_under_test() {
     WireUnderTest w;
-    if (const LentWire* lent = suite_context().lent_wire) {
+    if (const LentWire* lent = suite_context().lent_wire; lent && !lent->remote) {
         w.host = lent->host;
         w.ext = lent->ext;
         w.parent = lent->parent;
@@ -49,6 +51,47 @@ WireUnderTest wire_under_test() {
     return w;
 }
 
+// On a lent wire whose other end is another machine, nothing local can put a frame on the wire:
+// the remote host pings each slave's IPv6 address instead. The neighbour solicitation is multicast;
+// the echo request that follows is unicast to the slave's MAC, which is what the filter must pass.
+IpAddress slave_address(const LentWire& lent, int slave) {
+    return IpPrefix{lent.addresses.network(Family::ipv6), 64}.at(0x4e00u + static_cast<unsigned>(slave));
+}
+
+void expect_remote_frames_arrive(const LentWire& lent, const std::vector<MacAddress>& macs,
+                                 std::vector<std::unique_ptr<PacketSocket>>& receivers) {
+    const RemotePeer& remote = *lent.remote;
+    const std::vector<std::pair<IpAddress, int>> sender{{IpPrefix{lent.addresses.network(Family::ipv6), 64}.at(0x4dffu), 64}};
+    remote.add_addresses(sender);
+    struct RemoveSender {
+        const RemotePeer& remote;
+        const std::vector<std::pair<IpAddress, int>>& sender;
+        ~RemoveSender() {
+            try {
+                remote.delete_addresses(sender);
+            } catch (const std::exception&) {
+                // The journal's restore removes any address of the run's ranges left on the peer.
+            }
+        }
+    } remove_sender{remote, sender};
+    std::vector<std::pair<IpAddress, IpAddress>> pings;
+    for (size_t i = 0; i < macs.size(); ++i) pings.emplace_back(sender.front().first, slave_address(lent, static_cast<int>(i)));
+    const auto results = remote.ping(pings, 3s);
+    std::string lost;
+    for (size_t i = 0; i < macs.size(); ++i) {
+        EXPECT_TRUE(results[i].failure.empty()) << results[i].failure;
+        const auto address = slave_address(lent, static_cast<int>(i));
+        bool arrived = false;
+        for (const auto& f : receivers[i]->drain()) {
+            const bool to_its_mac = f.frame.size() >= 14 && std::equal(macs[i].bytes().begin(), macs[i].bytes().end(), f.frame.begin());
+            arrived = arrived || (to_its_mac && frame_destination_address(f.frame) == address);
+        }
+        if (!arrived)
+            lost += (lost.empty() ? "" : ", ") + macs[i].str() + (results[i].replied ? " (the ping was answered)" : " (no reply either)");
+    }
+    EXPECT_TRUE(lost.empty()) << "unicast frames from the remote peer for these slaves never arrived (the driver filtered them): " << lost;
+}
+
 class NicCertification : public KernelTest, public ::testing::WithParamInterface<int> {};
 
 // Every slave's MAC goes on the parent's unicast list (macvlan_open -> dev_uc_add). A driver with a
@@ -57,7 +100,17 @@ class NicCertification : public KernelTest, public ::testing::WithParamInterface
 // both cases a frame for each slave's MAC must arrive without the user ever setting PROMISC.
 TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
     const int slaves = GetParam();
+    const LentWire* lent = suite_context().lent_wire;
+    const RemotePeer* remote = lent ? lent->remote : nullptr;
+    if (remote && !suite_context().capabilities.ipv6.present)
+        GTEST_SKIP() << "the remote peer's frames are IPv6 echo requests, and this kernel has no IPv6";
     auto wire = wire_under_test();
+    if (remote) {
+        wire.host = lent->host;
+        wire.parent = lent->parent;
+        wire.kind = "lent interface " + suite_context().lent_parent + ", remote peer " + remote->ifname() + " on " +
+                    remote->shell().login().destination;
+    }
     Rtnl host_nl(*wire.host);
     const uint32_t counter_before = host_nl.link(wire.parent).promiscuity;
     ASSERT_EQ(host_nl.link(wire.parent).flags & IFF_PROMISC, 0u) << "the parent is already promiscuous by request";
@@ -87,8 +140,17 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
         spec.target = &containers;
         create_macvlan(host_nl, spec);
         const int ifindex = containers_nl.link(spec.name).ifindex;
+        if (remote) {
+            // Bridge-mode slaves hear each other's multicast; without link-local addresses there is
+            // far less of it (no DAD, no router solicitations) to crowd the receivers.
+            containers_nl.disable_ipv6_link_local(ifindex);
+            containers_nl.add_address(ifindex, slave_address(*lent, i), AddressPlan::prefix_length(Family::ipv6));
+        }
         containers_nl.set_up(ifindex);
-        receivers.push_back(std::make_unique<PacketSocket>(containers, ifindex, kTestEthertype));
+        receivers.push_back(std::make_unique<PacketSocket>(containers, ifindex, remote ? uint16_t{ETH_P_IPV6} : kTestEthertype));
+        // Every solicitation and report of the other slaves lands here too: room for all of them,
+        // so the frame that matters is never the one the socket dropped.
+        if (remote) receivers.back()->reserve_buffer(1 << 20);
         macs.push_back(*spec.mac);
     }
     const LinkInfo parent = host_nl.link(wire.parent);
@@ -96,6 +158,10 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
     RecordProperty("promiscuity_with_" + std::to_string(slaves) + "_slaves",
                    std::to_string(counter_before) + " -> " + std::to_string(parent.promiscuity));
     EXPECT_EQ(parent.flags & IFF_PROMISC, 0u) << "the user's PROMISC flag must not be set by macvlan";
+    if (remote) {
+        expect_remote_frames_arrive(*lent, macs, receivers);
+        return;
+    }
 
     // One frame per slave from the peer; each must arrive at its own slave only. Positive verdicts:
     // wait until everything arrived, bounded, resending what is missing (the wire may still be waking).

@@ -6,6 +6,7 @@
 
 #include "netns_pin.hpp"
 #include "packet_socket.hpp"
+#include "remote_peer.hpp"
 #include "topology.hpp"
 
 namespace mvc {
@@ -27,25 +28,61 @@ std::string label(Endpoint from, Endpoint to, Family family) {
     return std::string(to_string(from)) + "->" + std::string(to_string(to)) + " (" + std::string(to_string(family)) + ")";
 }
 
+struct EndpointProbe {
+    Endpoint from;
+    IpAddress source, destination;
+};
+
+// Runs every probe at once: the local ones from their endpoints' namespaces, those from a remote
+// ext (--remote-if) as pings on the remote host, at the same time.
+std::vector<EchoResult> run_probes(Topology& topo, const std::vector<EndpointProbe>& probes, const EchoSchedule& schedule) {
+    std::vector<EchoProbe> local;
+    std::vector<size_t> local_index, remote_index;
+    std::vector<std::pair<IpAddress, IpAddress>> remote;
+    for (size_t i = 0; i < probes.size(); ++i) {
+        if (topo.is_local(probes[i].from)) {
+            local.push_back({&topo.node(probes[i].from).ns, probes[i].source, probes[i].destination});
+            local_index.push_back(i);
+        } else {
+            remote.emplace_back(probes[i].source, probes[i].destination);
+            remote_index.push_back(i);
+        }
+    }
+    std::future<std::vector<EchoResult>> remote_results;
+    if (!remote.empty()) {
+        if (!topo.remote_ext()) throw std::logic_error("a probe from an endpoint the topology does not have");
+        remote_results = std::async(std::launch::async, [&] { return topo.remote_ext()->ping(remote, schedule.window); });
+    }
+    std::vector<EchoResult> results(probes.size());
+    const auto local_results = run_echo_probes(local, schedule);
+    for (size_t i = 0; i < local_results.size(); ++i) results[local_index[i]] = local_results[i];
+    if (remote_results.valid()) {
+        const auto from_remote = remote_results.get();
+        for (size_t i = 0; i < from_remote.size(); ++i) results[remote_index[i]] = from_remote[i];
+    }
+    return results;
+}
+
 // Echo controls: paths the topology guarantees, on their own addresses. Returns, per family, why
 // the family cannot be trusted ("" when every control answered).
 std::map<Family, std::string> check_echo_controls(Topology& topo, const std::vector<Family>& families,
                                                   Clock::time_point deadline) {
     std::map<Family, std::string> problems;
-    std::vector<EchoProbe> probes;
+    std::vector<EndpointProbe> probes;
     std::vector<std::pair<Family, std::string>> labels;
     for (auto f : families)
         for (const auto& c : topo.spec().controls) {
-            probes.push_back({&topo.node(c.from).ns, topo.addresses().control(c.from, f), topo.addresses().control(c.to, f)});
+            probes.push_back({c.from, topo.addresses().control(c.from, f), topo.addresses().control(c.to, f)});
             labels.emplace_back(f, label(c.from, c.to, f));
         }
     if (probes.empty()) return problems;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    const auto results = run_echo_probes(probes, {std::chrono::milliseconds(10), std::max(left, std::chrono::milliseconds(1))});
+    const auto results = run_probes(topo, probes, {std::chrono::milliseconds(10), std::max(left, std::chrono::milliseconds(1))});
     for (size_t i = 0; i < results.size(); ++i)
         if (!results[i].replied) {
             auto& p = problems[labels[i].first];
-            p += (p.empty() ? "positive control " : ", ") + labels[i].second;
+            p += (p.empty() ? "positive control " : ", ") + labels[i].second +
+                 (results[i].failure.empty() ? "" : " (" + results[i].failure + ")");
         }
     for (auto& [f, p] : problems) p += " got no echo reply";
     return problems;
@@ -112,7 +149,7 @@ TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>&
     }
     std::map<Endpoint, std::vector<std::unique_ptr<PacketSocket>>> taps;
     if (options.capture)
-        for (auto e : spec.endpoints())
+        for (auto e : topo->local_endpoints())
             for (int link : topo->node(e).links) {
                 taps[e].push_back(std::make_unique<PacketSocket>(topo->node(e).ns, link));
                 taps[e].back()->reserve_buffer(8 << 20);
@@ -146,12 +183,12 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         for (auto f : families) untrusted[f] = e.what();
     }
 
-    std::vector<EchoProbe> probes;
+    std::vector<EndpointProbe> probes;
     for (const auto& c : cells) {
         const auto pair = topo.addresses().cell(c.from, c.to, c.family);
-        probes.push_back({&topo.node(c.from).ns, pair.source, pair.destination});
+        probes.push_back({c.from, pair.source, pair.destination});
     }
-    const auto outcomes = run_echo_probes(probes, options.cells);
+    const auto outcomes = run_probes(topo, probes, options.cells);
 
     // Controls again: a topology that broke during the window would otherwise pass as "blocked".
     std::vector<Family> still_trusted;
@@ -169,8 +206,9 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         o.seconds = outcomes[i].replied ? std::chrono::duration<double>(outcomes[i].first_reply).count()
                                         : std::chrono::duration<double>(options.cells.window).count();
         auto it = untrusted.find(cells[i].family);
-        o.trusted = it == untrusted.end();
-        if (!o.trusted) o.problem = "topology " + topo.spec().id() + " was not confirmed ready: " + it->second;
+        o.trusted = it == untrusted.end() && outcomes[i].failure.empty();
+        if (it != untrusted.end()) o.problem = "topology " + topo.spec().id() + " was not confirmed ready: " + it->second;
+        else if (!outcomes[i].failure.empty()) o.problem = "the probe could not run: " + outcomes[i].failure;
         observed[cells[i]] = o;
     }
     return observed;
@@ -270,7 +308,7 @@ std::vector<std::string> ReachabilityCampaign::pin(const CellId& cell, const std
     const auto& kept = run->result.get().kept;
     if (!kept) throw std::logic_error("topology " + cell.topology_id() + " was not kept (keep_topologies is off)");
     std::vector<std::string> names;
-    for (auto e : kept->spec().endpoints()) {
+    for (auto e : kept->local_endpoints()) {
         const std::string name = prefix + "-" + std::string(to_string(e));
         pin_namespace(kept->node(e).ns, name);
         names.push_back(name);

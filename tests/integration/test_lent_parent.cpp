@@ -41,23 +41,8 @@ protected:
     InterfaceState state(const std::string& name) { return InterfaceState::capture(*nl, nl->link(name).ifindex, ""); }
 
     // Runs the binary inside the stand-in machine namespace.
-    std::vector<std::string> in_machine(std::vector<std::string> args) {
-        std::vector<std::string> argv{"--net=/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(machine->fd()), "--",
-                                      MVC_CONFORMANCE_BINARY};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return argv;
-    }
-    testing_support::ProcessResult run(std::vector<std::string> args) {
-        bp::ipstream out, err;
-        bp::child c(bp::search_path("nsenter"), bp::args(in_machine(std::move(args))), bp::std_out > out, bp::std_err > err);
-        testing_support::ProcessResult r;
-        std::string line;
-        while (std::getline(out, line)) r.out += line + "\n";
-        while (std::getline(err, line)) r.err += line + "\n";
-        c.wait();
-        r.exit_code = c.exit_code();
-        return r;
-    }
+    std::vector<std::string> in_machine(std::vector<std::string> args) { return testing_support::in_namespace(machine->fd(), args); }
+    testing_support::ProcessResult run(std::vector<std::string> args) { return testing_support::run_conformance_in(machine->fd(), args); }
 
     std::unique_ptr<NetNamespace> machine;
     std::unique_ptr<Rtnl> nl;

@@ -73,5 +73,38 @@ TEST(Cli, NegativeFilterExcludes) {
     EXPECT_FALSE(name_matches_filters(only_negative.options, "DockerMacvlan.X"));
 }
 
+TEST(Cli, ParentAloneNamesBothWaysToGiveItsOtherEnd) {
+    auto p = parse({"--parent", "eth1"});
+    ASSERT_TRUE(p.exit_now);
+    EXPECT_EQ(*p.exit_now, 2);
+    EXPECT_NE(last_stderr.find("--peer IFACE"), std::string::npos) << last_stderr;
+    EXPECT_NE(last_stderr.find("--remote USER@HOST --remote-if IFACE"), std::string::npos) << last_stderr;
+}
+
+TEST(Cli, RemoteTakesItsInterfaceAndExcludesPeer) {
+    auto ok = parse({"--parent", "eth1", "--remote", "root@lab2", "--remote-if", "eth3"});
+    ASSERT_FALSE(ok.exit_now) << last_stderr;
+    EXPECT_EQ(ok.options.remote, "root@lab2");
+    EXPECT_EQ(ok.options.remote_if, "eth3");
+
+    auto no_if = parse({"--parent", "eth1", "--remote", "root@lab2"});
+    ASSERT_TRUE(no_if.exit_now);
+    EXPECT_NE(last_stderr.find("--remote-if"), std::string::npos) << last_stderr;
+
+    auto both = parse({"--parent", "eth1", "--peer", "eth2", "--remote", "root@lab2", "--remote-if", "eth3"});
+    ASSERT_TRUE(both.exit_now);
+    EXPECT_EQ(*both.exit_now, 2);
+
+    auto no_parent = parse({"--remote", "root@lab2", "--remote-if", "eth3"});
+    ASSERT_TRUE(no_parent.exit_now);
+    EXPECT_NE(last_stderr.find("--parent"), std::string::npos) << last_stderr;
+}
+
+TEST(Cli, RemoteThatLooksLikeAnOptionIsRefused) {
+    auto p = parse({"--parent", "eth1", "--remote=-oProxyCommand=x", "--remote-if", "eth3"});
+    ASSERT_TRUE(p.exit_now);
+    EXPECT_NE(last_stderr.find("is not USER@HOST"), std::string::npos) << last_stderr;
+}
+
 }  // namespace
 }  // namespace mvc

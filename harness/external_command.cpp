@@ -1,0 +1,51 @@
+#include "external_command.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/process.hpp>
+#include <boost/process/async.hpp>
+
+#include <future>
+
+namespace mvc {
+
+namespace bp = boost::process;
+using namespace std::chrono_literals;
+
+CommandOutcome run_external(const std::string& exe, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+                            const std::string& input) {
+    CommandOutcome r;
+    boost::asio::io_context io;
+    std::future<std::string> out, err;
+    std::error_code spawn_error;
+    bp::async_pipe in(io);
+    bp::child child(exe, bp::args(args), bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error);
+    if (spawn_error) {
+        r.start_error = "cannot start " + exe + ": " + spawn_error.message();
+        return r;
+    }
+    // Closing the pipe after the input is what tells the child its input has ended.
+    boost::asio::async_write(in, boost::asio::buffer(input), [&in](const boost::system::error_code&, std::size_t) {
+        boost::system::error_code ignored;
+        in.close(ignored);
+    });
+    // The io_context has work until both output pipes reach end of file, i.e. until the child exits.
+    io.run_for(timeout);
+    const auto ready = [](std::future<std::string>& f) { return f.wait_for(0s) == std::future_status::ready; };
+    if (!ready(out) || !ready(err)) {
+        r.timed_out = true;
+        std::error_code ignored;
+        child.terminate(ignored);
+        io.restart();
+        io.run_for(5s);
+    }
+    std::error_code wait_error;
+    child.wait(wait_error);
+    if (!r.timed_out) r.exit_code = child.exit_code();
+    if (ready(out)) r.out = out.get();
+    if (ready(err)) r.err = err.get();
+    return r;
+}
+
+}  // namespace mvc

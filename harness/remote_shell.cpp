@@ -1,0 +1,134 @@
+#include "remote_shell.hpp"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <boost/process/search_path.hpp>
+
+#include <algorithm>
+
+namespace mvc {
+
+namespace {
+
+std::string first_line(const std::string& text) {
+    std::string line = text.substr(0, text.find('\n'));
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    return line;
+}
+
+std::string describe_failure(const RemoteLogin& login, const std::vector<std::string>& argv, const CommandOutcome& r) {
+    std::string what = "on " + login.destination + ": `" + RemoteShell::command_line(argv) + "` ";
+    if (!r.start_error.empty()) return what + "could not start ssh: " + r.start_error;
+    if (r.timed_out) return what + "did not finish in time";
+    if (r.exit_code == 255) return what + "failed in ssh: " + first_line(r.err);
+    const std::string message = first_line(r.err.empty() ? r.out : r.err);
+    return what + "exited with " + std::to_string(r.exit_code) + (message.empty() ? "" : ": " + message);
+}
+
+}  // namespace
+
+std::string RemoteShell::quote(const std::string& argument) {
+    const bool plain = !argument.empty() && std::all_of(argument.begin(), argument.end(), [](unsigned char c) {
+        return std::isalnum(c) || std::string_view("_./:@%+=,-").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+    if (plain) return argument;
+    std::string quoted = "'";
+    for (char c : argument) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+std::string RemoteShell::command_line(const std::vector<std::string>& argv) {
+    std::string line;
+    for (const auto& a : argv) line += (line.empty() ? "" : " ") + quote(a);
+    return line;
+}
+
+std::vector<std::string> RemoteShell::ssh_arguments(const RemoteLogin& login, const std::filesystem::path& control_path,
+                                                    const std::vector<std::string>& argv) {
+    std::vector<std::string> args;
+    if (!login.ssh_config.empty()) args.insert(args.end(), {"-F", login.ssh_config});
+    // BatchMode: a CI job has nobody to type a password. ServerAlive: a dead link ends the command
+    // instead of hanging the run.
+    args.insert(args.end(), {"-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5", "-o",
+                             "ServerAliveCountMax=3", "-o", "ControlMaster=auto", "-o", "ControlPath=" + control_path.string(),
+                             "-o", "ControlPersist=60", "-T", "--", login.destination, command_line(argv)});
+    return args;
+}
+
+RemoteShell::RemoteShell(const NetNamespace& launch, RemoteLogin login) : launch_(launch.clone()), login_(std::move(login)) {
+    if (login_.destination.empty() || login_.destination.front() == '-')
+        throw RemoteError("--remote: '" + login_.destination + "' is not USER@HOST");
+    const auto found = boost::process::search_path("ssh");
+    if (found.empty()) throw RemoteError("--remote needs the ssh client, and there is none on PATH (Debian: openssh-client)");
+    ssh_ = found.string();
+    remove_stale_control_directories();
+    std::string dir = (std::filesystem::temp_directory_path() / ("mvc-ssh-" + std::to_string(::getpid()) + "-XXXXXX")).string();
+    if (!::mkdtemp(dir.data())) throw RemoteError("cannot make a directory for ssh's control socket in " + dir);
+    control_dir_ = dir;
+    const auto who = run({"id", "-u"}, std::chrono::seconds(30));
+    if (!who.ok()) {
+        std::filesystem::remove_all(control_dir_);
+        throw RemoteError("cannot run commands " + describe_failure(login_, {"id", "-u"}, who) +
+                          ". The run logs in with `ssh -o BatchMode=yes`: set up key authentication (and --remote-ssh-config "
+                          "for a port, key or known-hosts file) so that `ssh " + login_.destination + " true` works without a prompt");
+    }
+    needs_sudo_ = first_line(who.out) != "0";
+}
+
+void RemoteShell::remove_stale_control_directories() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("mvc-ssh-", 0) != 0) continue;
+        const int pid = std::atoi(name.c_str() + 8);
+        if (pid <= 0 || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its run is alive (or not ours to judge)
+        std::error_code ignored;
+        std::filesystem::remove_all(entry.path(), ignored);
+    }
+}
+
+RemoteShell::~RemoteShell() {
+    launch_.run([&] {
+        std::vector<std::string> args{"-o", "ControlPath=" + (control_dir_ / "master").string(), "-O", "exit", login_.destination};
+        if (!login_.ssh_config.empty()) args.insert(args.begin(), {"-F", login_.ssh_config});
+        run_external(ssh_, args, std::chrono::seconds(10));
+    });
+    std::error_code ignored;
+    std::filesystem::remove_all(control_dir_, ignored);
+}
+
+CommandOutcome RemoteShell::run_unlimited(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                          const std::string& input) const {
+    const auto args = ssh_arguments(login_, control_dir_ / "master", argv);
+    return launch_.run([&] { return run_external(ssh_, args, timeout, input); });
+}
+
+CommandOutcome RemoteShell::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                const std::string& input) const {
+    sessions_.acquire();
+    struct Release {
+        std::counting_semaphore<8>& s;
+        ~Release() { s.release(); }
+    } release{sessions_};
+    return run_unlimited(argv, timeout, input);
+}
+
+std::string RemoteShell::check(const std::vector<std::string>& argv) const {
+    const auto r = run(argv);
+    if (!r.ok()) throw RemoteError(describe_failure(login_, argv, r));
+    return r.out;
+}
+
+std::string RemoteShell::check_privileged(const std::vector<std::string>& argv, const std::string& input) const {
+    std::vector<std::string> full = argv;
+    if (needs_sudo_) full.insert(full.begin(), {"sudo", "-n"});
+    const auto r = run(full, std::chrono::seconds(30), input);
+    if (!r.ok()) throw RemoteError(describe_failure(login_, full, r));
+    return r.out;
+}
+
+}  // namespace mvc

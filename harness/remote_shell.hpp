@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <semaphore>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "external_command.hpp"
+#include "net_namespace.hpp"
+
+namespace mvc {
+
+// Where a remote peer lives: --remote USER@HOST, and optionally --remote-ssh-config FILE (ssh -F:
+// port, key, jump host, known-hosts policy all stay in the user's ssh configuration).
+struct RemoteLogin {
+    std::string destination;
+    std::string ssh_config;  // "" for ssh's own defaults (~/.ssh/config)
+};
+
+// The remote host could not be reached, or a command there failed; the message has ssh's or the
+// command's own words.
+class RemoteError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Commands on another machine over ssh, the way the kernel's drivers/net selftests reach their
+// remote endpoint (NetDrvEpEnv, REMOTE_TYPE=ssh). ssh itself is started through Boost.Process with
+// an argv list; the remote side receives one command line in which every argument is quoted for
+// the remote shell, so nothing the tool passes is ever interpreted there either.
+//
+// One master connection (ControlMaster) carries every command, so a probe costs a channel, not a
+// login. The master gives up on its own 60 s after the last command: a killed run leaves no ssh
+// process behind for long.
+class RemoteShell {
+public:
+    // Every ssh is started from a thread inside `launch` (the machine's namespace: the sandbox the
+    // run lives in has no route to anything). Logs in once; throws RemoteError with ssh's reason.
+    RemoteShell(const NetNamespace& launch, RemoteLogin login);
+    ~RemoteShell();
+    RemoteShell(const RemoteShell&) = delete;
+    RemoteShell& operator=(const RemoteShell&) = delete;
+
+    const RemoteLogin& login() const { return login_; }
+    // The remote user is not root: commands that change the network run under `sudo -n`.
+    bool needs_sudo() const { return needs_sudo_; }
+
+    // Runs argv on the remote host. Exit code 255 is ssh's own failure (see RemoteError messages).
+    CommandOutcome run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                       const std::string& input = "") const;
+    // The same with root rights (sudo -n when needed); throws RemoteError unless it exits 0.
+    std::string check_privileged(const std::vector<std::string>& argv, const std::string& input = "") const;
+    // Standard output of a command that must succeed; throws RemoteError otherwise.
+    std::string check(const std::vector<std::string>& argv) const;
+
+    // One argument quoted for a POSIX shell: it reaches the remote program unchanged.
+    static std::string quote(const std::string& argument);
+    static std::string command_line(const std::vector<std::string>& argv);
+    // A killed run leaves its control directory (/tmp/mvc-ssh-<pid>-*; the master itself exits 60 s
+    // after its last command). Removes those whose process is gone.
+    static void remove_stale_control_directories();
+    // ssh's argv (after "ssh") for one remote command, given the control socket to share.
+    static std::vector<std::string> ssh_arguments(const RemoteLogin& login, const std::filesystem::path& control_path,
+                                                  const std::vector<std::string>& argv);
+
+private:
+    CommandOutcome run_unlimited(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                                 const std::string& input) const;
+
+    NetNamespace launch_;
+    RemoteLogin login_;
+    std::string ssh_;
+    std::filesystem::path control_dir_;
+    bool needs_sudo_ = false;
+    // sshd allows 10 sessions per connection (MaxSessions); more at once would be refused.
+    mutable std::counting_semaphore<8> sessions_{8};
+};
+
+}  // namespace mvc
