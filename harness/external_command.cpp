@@ -3,8 +3,14 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <boost/process.hpp>
 #include <boost/process/async.hpp>
+#include <boost/process/extend.hpp>
 
 #include <future>
 
@@ -20,7 +26,20 @@ CommandOutcome run_external(const std::string& exe, const std::vector<std::strin
     std::future<std::string> out, err;
     std::error_code spawn_error;
     bp::async_pipe in(io);
-    bp::child child(exe, bp::args(args), bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error);
+    // The child starts with no signal blocked (a lent-wire run blocks SIGINT/SIGTERM/SIGHUP in every
+    // thread for its restore thread; an ssh master that inherited that could not be stopped), and
+    // keeps no descriptor but its own three across exec: Boost's pipes are not close-on-exec, so a
+    // pipe of a command started at the same moment on another thread would otherwise stay open in
+    // this child, and that command would not see its end of file until this one exits. Runs after
+    // the stdio redirections (it comes last), which have already put the child's pipes on 0, 1, 2.
+    const auto clean_exec = bp::extend::on_exec_setup = [](auto&) {
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+            for (int fd = 3; fd < 4096; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // kernels before 5.11
+    };
+    bp::child child(exe, bp::args(args), bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error, clean_exec);
     if (spawn_error) {
         r.start_error = "cannot start " + exe + ": " + spawn_error.message();
         return r;

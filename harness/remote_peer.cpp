@@ -15,7 +15,9 @@ nlohmann::json parse_json(const std::string& text, const std::string& what) {
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception&) {
-        throw RemoteError(what + " did not print JSON: iproute2 on the remote host is too old for `ip -j` (4.13 or newer needed)");
+        throw RemoteError(what + " did not print JSON but \"" + text.substr(0, text.find('\n')).substr(0, 120) +
+                          "\": iproute2 4.13 or newer is needed for `ip -j`, and nothing else may print on a non-interactive "
+                          "login (check the remote user's shell startup files)");
     }
 }
 
@@ -40,13 +42,24 @@ std::string prefix_text(const IpAddress& a, int length) { return a.str() + "/" +
 
 }  // namespace
 
-RemotePeer::RemotePeer(const RemoteShell& shell, std::string ifname) : shell_(shell), ifname_(std::move(ifname)) {}
+RemotePeer::RemotePeer(const RemoteShell& shell, std::string ifname) : shell_(shell), ifname_(std::move(ifname)) {
+    if (!plain_interface_name(ifname_))
+        throw RemoteError("--remote-if: '" + ifname_ + "' is not an interface name this tool sends to another machine "
+                          "(letters, digits, '_', '.', '-'; at most 15)");
+}
+
+bool RemotePeer::plain_interface_name(const std::string& name) {
+    return !name.empty() && name.size() <= 15 && name != "." && name != ".." &&
+           std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; });
+}
 
 InterfaceState RemotePeer::capture() const {
-    const auto shown = shell_.run({"ip", "-j", "-d", "link", "show", "dev", ifname_});
-    if (!shown.ok())
-        throw RemoteError("--remote-if: " + shell_.login().destination + " has no interface named '" + ifname_ + "' (" +
-                          shown.err.substr(0, shown.err.find('\n')) + ")");
+    const std::vector<std::string> show{"ip", "-j", "-d", "link", "show", "dev", ifname_};
+    const auto shown = shell_.run(show);
+    if (shown.ok() == false && shown.start_error.empty() && !shown.timed_out && shown.exit_code != 255 &&
+        shown.err.find("does not exist") != std::string::npos)
+        throw RemoteError("--remote-if: " + shell_.login().destination + " has no interface named '" + ifname_ + "'");
+    if (!shown.ok()) throw RemoteError(shell_.describe(show, shown));
     const auto links = parse_json(shown.out, "ip -j link show");
     if (!links.is_array() || links.empty()) throw RemoteError("--remote-if: no interface '" + ifname_ + "' on " + shell_.login().destination);
     const auto& l = links.front();
@@ -192,14 +205,14 @@ std::vector<EchoResult> RemotePeer::ping(const std::vector<std::pair<IpAddress, 
             const auto r = shell_.run(argv, std::chrono::seconds(std::stoi(deadline) + 30));
             EchoResult result;
             result.requests_sent = 1;
-            // iputils ping: 0 = a reply came, 1 = none came, anything else = it could not ask.
+            // iputils ping: 0 = a reply came, 1 = none came, anything else = it could not ask. Only
+            // its own summary makes a 1 silence: sudo -n also exits 1 when it wants a password.
+            const bool silence = r.exit_code == 1 && !r.timed_out && r.out.find(" packets transmitted, 0 received") != std::string::npos;
             if (r.ok()) {
                 result.replied = true;
                 result.first_reply = Clock::now() - started;
-            } else if (r.exit_code != 1 || r.timed_out) {
-                result.failure = "remote `" + RemoteShell::command_line(argv) + "` " +
-                                 (r.timed_out ? std::string("did not finish") : "exited with " + std::to_string(r.exit_code)) + ": " +
-                                 r.err.substr(0, r.err.find('\n'));
+            } else if (!silence) {
+                result.failure = shell_.describe(argv, r);
             }
             return result;
         }));

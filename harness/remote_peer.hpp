@@ -19,7 +19,11 @@ namespace mvc {
 // neighbour entries for those ranges are flushed, and the link is set up.
 class RemotePeer {
 public:
+    // Throws RemoteError for a name that is not plain_interface_name().
     RemotePeer(const RemoteShell& shell, std::string ifname);
+    // Letters, digits, '_', '.', '-', at most 15: every name a NIC gets in practice, and nothing
+    // `ip -batch` would read differently ('#' starts a comment there, quotes group words).
+    static bool plain_interface_name(const std::string& name);
 
     const std::string& ifname() const { return ifname_; }
     const RemoteShell& shell() const { return shell_; }

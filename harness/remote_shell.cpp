@@ -48,14 +48,15 @@ std::string RemoteShell::command_line(const std::vector<std::string>& argv) {
 }
 
 std::vector<std::string> RemoteShell::ssh_arguments(const RemoteLogin& login, const std::filesystem::path& control_path,
-                                                    const std::vector<std::string>& argv) {
+                                                    const std::vector<std::string>& argv, bool may_become_master) {
     std::vector<std::string> args;
     if (!login.ssh_config.empty()) args.insert(args.end(), {"-F", login.ssh_config});
     // BatchMode: a CI job has nobody to type a password. ServerAlive: a dead link ends the command
     // instead of hanging the run.
     args.insert(args.end(), {"-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5", "-o",
-                             "ServerAliveCountMax=3", "-o", "ControlMaster=auto", "-o", "ControlPath=" + control_path.string(),
-                             "-o", "ControlPersist=60", "-T", "--", login.destination, command_line(argv)});
+                             "ServerAliveCountMax=3", "-o", may_become_master ? "ControlMaster=auto" : "ControlMaster=no", "-o",
+                             "ControlPath=" + control_path.string(), "-o", "ControlPersist=120", "-T", "--", login.destination,
+                             command_line(argv)});
     return args;
 }
 
@@ -69,7 +70,7 @@ RemoteShell::RemoteShell(const NetNamespace& launch, RemoteLogin login) : launch
     std::string dir = (std::filesystem::temp_directory_path() / ("mvc-ssh-" + std::to_string(::getpid()) + "-XXXXXX")).string();
     if (!::mkdtemp(dir.data())) throw RemoteError("cannot make a directory for ssh's control socket in " + dir);
     control_dir_ = dir;
-    const auto who = run({"id", "-u"}, std::chrono::seconds(30));
+    const auto who = run_unlimited({"id", "-u"}, std::chrono::seconds(30), "", true);
     if (!who.ok()) {
         std::filesystem::remove_all(control_dir_);
         throw RemoteError("cannot run commands " + describe_failure(login_, {"id", "-u"}, who) +
@@ -91,7 +92,12 @@ void RemoteShell::remove_stale_control_directories() {
     }
 }
 
-RemoteShell::~RemoteShell() {
+RemoteShell::~RemoteShell() { close(); }
+
+void RemoteShell::close() {
+    std::lock_guard lock(close_mutex_);
+    if (closed_) return;
+    closed_ = true;
     launch_.run([&] {
         std::vector<std::string> args{"-o", "ControlPath=" + (control_dir_ / "master").string(), "-O", "exit", login_.destination};
         if (!login_.ssh_config.empty()) args.insert(args.begin(), {"-F", login_.ssh_config});
@@ -101,20 +107,36 @@ RemoteShell::~RemoteShell() {
     std::filesystem::remove_all(control_dir_, ignored);
 }
 
+void RemoteShell::stop_other_threads() {
+    std::thread::id nobody;
+    if (!owner_.compare_exchange_strong(nobody, std::this_thread::get_id())) return;
+    // Holding every session slot means no other thread's command is running, nor can start.
+    for (int i = 0; i < kSessions; ++i) sessions_.acquire();
+}
+
 CommandOutcome RemoteShell::run_unlimited(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                                          const std::string& input) const {
-    const auto args = ssh_arguments(login_, control_dir_ / "master", argv);
+                                          const std::string& input, bool may_become_master) const {
+    const auto args = ssh_arguments(login_, control_dir_ / "master", argv, may_become_master);
     return launch_.run([&] { return run_external(ssh_, args, timeout, input); });
 }
 
 CommandOutcome RemoteShell::run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                                 const std::string& input) const {
+    if (const auto owner = owner_.load(); owner != std::thread::id()) {
+        if (std::this_thread::get_id() != owner)
+            throw RemoteError("on " + login_.destination + ": `" + command_line(argv) + "` was not run: the run is restoring the remote peer");
+        return run_unlimited(argv, timeout, input);
+    }
     sessions_.acquire();
     struct Release {
         std::counting_semaphore<8>& s;
         ~Release() { s.release(); }
     } release{sessions_};
     return run_unlimited(argv, timeout, input);
+}
+
+std::string RemoteShell::describe(const std::vector<std::string>& argv, const CommandOutcome& outcome) const {
+    return describe_failure(login_, argv, outcome);
 }
 
 std::string RemoteShell::check(const std::vector<std::string>& argv) const {

@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <atomic>
+#include <mutex>
 #include <semaphore>
+#include <thread>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -32,8 +35,8 @@ public:
 // the remote shell, so nothing the tool passes is ever interpreted there either.
 //
 // One master connection (ControlMaster) carries every command, so a probe costs a channel, not a
-// login. The master gives up on its own 60 s after the last command: a killed run leaves no ssh
-// process behind for long.
+// login. The master gives up on its own 120 s after the last command: a killed run leaves no ssh
+// process behind for long. Should it be gone, commands log in one by one.
 class RemoteShell {
 public:
     // Every ssh is started from a thread inside `launch` (the machine's namespace: the sandbox the
@@ -52,22 +55,33 @@ public:
                        const std::string& input = "") const;
     // The same with root rights (sudo -n when needed); throws RemoteError unless it exits 0.
     std::string check_privileged(const std::vector<std::string>& argv, const std::string& input = "") const;
+    // "on HOST: `command` exited with 2: <its first line of error>", ssh's own failure, or a timeout.
+    std::string describe(const std::vector<std::string>& argv, const CommandOutcome& outcome) const;
     // Standard output of a command that must succeed; throws RemoteError otherwise.
     std::string check(const std::vector<std::string>& argv) const;
+
+    // For a restore: waits until commands other threads have started are done, and refuses any
+    // they start later (RemoteError), so nothing the run does on the remote can land after the
+    // restore looked. The calling thread keeps the shell.
+    void stop_other_threads();
+    // Ends the master connection and removes the control directory. Later commands fail.
+    void close();
 
     // One argument quoted for a POSIX shell: it reaches the remote program unchanged.
     static std::string quote(const std::string& argument);
     static std::string command_line(const std::vector<std::string>& argv);
-    // A killed run leaves its control directory (/tmp/mvc-ssh-<pid>-*; the master itself exits 60 s
+    // A killed run leaves its control directory (/tmp/mvc-ssh-<pid>-*; the master itself exits 120 s
     // after its last command). Removes those whose process is gone.
     static void remove_stale_control_directories();
-    // ssh's argv (after "ssh") for one remote command, given the control socket to share.
+    // ssh's argv (after "ssh") for one remote command, given the control socket to share. Only the
+    // first command may become the master: a master started while other commands run on other
+    // threads would be a long-lived process holding whatever they had open.
     static std::vector<std::string> ssh_arguments(const RemoteLogin& login, const std::filesystem::path& control_path,
-                                                  const std::vector<std::string>& argv);
+                                                  const std::vector<std::string>& argv, bool may_become_master = false);
 
 private:
     CommandOutcome run_unlimited(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                                 const std::string& input) const;
+                                 const std::string& input, bool may_become_master = false) const;
 
     NetNamespace launch_;
     RemoteLogin login_;
@@ -75,7 +89,11 @@ private:
     std::filesystem::path control_dir_;
     bool needs_sudo_ = false;
     // sshd allows 10 sessions per connection (MaxSessions); more at once would be refused.
-    mutable std::counting_semaphore<8> sessions_{8};
+    static constexpr int kSessions = 8;
+    mutable std::counting_semaphore<kSessions> sessions_{kSessions};
+    std::atomic<std::thread::id> owner_{};  // the thread that stopped the others, once one has
+    std::mutex close_mutex_;
+    bool closed_ = false;
 };
 
 }  // namespace mvc

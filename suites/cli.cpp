@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "remote_peer.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fnmatch.h>
@@ -159,6 +160,11 @@ ParsedCli parse_cli(int argc, char** argv) {
                                                    "or --remote USER@HOST --remote-if IFACE (a port of another machine)");
         if (!o.remote.empty() && o.remote.front() == '-')
             throw CLI::ValidationError("--remote", "'" + o.remote + "' is not USER@HOST");
+        if (!o.remote_if.empty() && !RemotePeer::plain_interface_name(o.remote_if))
+            throw CLI::ValidationError("--remote-if", "'" + o.remote_if + "' is not an interface name this tool sends to another "
+                                                      "machine: use letters, digits, '_', '.' and '-' (at most 15)");
+        // The journal keeps it, and `restore` may run from another directory.
+        if (!o.remote_ssh_config.empty()) o.remote_ssh_config = std::filesystem::absolute(o.remote_ssh_config).string();
         if (!o.parent.empty() && !o.inject_fault.empty())
             throw CLI::ValidationError("--inject-fault", "cannot be combined with --parent: it would change the lent interfaces");
     } catch (const CLI::CallForHelp& e) {

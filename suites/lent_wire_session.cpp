@@ -53,6 +53,10 @@ LinkInfo lendable(Rtnl& rtnl, const std::vector<RouteEntry>& routes, const std::
     return *link;
 }
 
+void report_restore_problems(const std::vector<std::string>& problems) {
+    for (const auto& p : problems) std::cerr << "macvlan-conformance: restore: " << p << "\n";
+}
+
 }  // namespace
 
 std::string LentWireRequest::peer_description() const {
@@ -159,7 +163,7 @@ void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const 
         wire_->peer = inside.link(request_.peer).ifindex;
         wire_->addresses = addresses;
     } catch (...) {
-        restore();
+        report_restore_problems(restore());
         throw;
     }
 
@@ -190,17 +194,15 @@ void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const
         wire_->remote = remote_peer_.get();
         wire_->addresses = addresses;
     } catch (const RemoteError& e) {
-        restore();
+        report_restore_problems(restore());
         throw RefusedRequest(std::string("--remote: ") + e.what());
     } catch (...) {
-        restore();
+        report_restore_problems(restore());
         throw;
     }
 }
 
-LentWireSession::~LentWireSession() {
-    for (const auto& problem : restore()) std::cerr << "macvlan-conformance: restore: " << problem << "\n";
-}
+LentWireSession::~LentWireSession() { report_restore_problems(restore()); }
 
 std::vector<Property> LentWireSession::properties() const { return properties_; }
 
@@ -210,8 +212,15 @@ std::vector<std::string> LentWireSession::restore() {
     restored_ = true;
     std::vector<std::string> problems;
     if (journal_.remote) {
-        // The shell the run already holds, if it still answers; a fresh login otherwise.
-        problems = remote_shell_ ? restore_remote_peer(*journal_.remote, *remote_shell_) : restore_remote_peer(*journal_.remote, machine_);
+        if (remote_shell_) {
+            // From here on only this thread talks to the remote: a topology still being built on
+            // another thread (a signal arrived mid-run) cannot add addresses after restore looked.
+            remote_shell_->stop_other_threads();
+            problems = restore_remote_peer(*journal_.remote, *remote_shell_);
+            remote_shell_->close();  // a signal ends the process with _exit: no destructor would
+        } else {
+            problems = restore_remote_peer(*journal_.remote, machine_);
+        }
     }
     for (auto& p : restore_interfaces(journal_, machine_)) problems.push_back(std::move(p));
     if (problems.empty()) forget_journal(journal_);
@@ -236,7 +245,7 @@ void restore_on_termination_signal(LentWireSession& session) {
         if (sigwait(&set, &signal) != 0) return;
         std::cerr << "\nmacvlan-conformance: " << strsignal(signal) << ": restoring " << session.request().parent << " and "
                   << session.request().peer_description() << " before exiting\n";
-        for (const auto& problem : session.restore()) std::cerr << "macvlan-conformance: restore: " << problem << "\n";
+        report_restore_problems(session.restore());
         ::_exit(128 + signal);
     }).detach();
 }

@@ -108,7 +108,11 @@ int restore_journals(const CliOptions& options) {
         try {
             const auto journal = InterfaceJournal::read(f);
             std::vector<std::string> problems;
-            if (journal.remote) problems = restore_remote_peer(*journal.remote, machine);
+            // The namespace check (in restore_interfaces) comes first: a journal that belongs to
+            // another namespace may be a live run elsewhere (another PID namespace), whose remote
+            // addresses are not ours to remove.
+            const bool this_namespace = !journal.machine_netns || journal.machine_netns == machine.inode();
+            if (journal.remote && this_namespace) problems = restore_remote_peer(*journal.remote, machine);
             for (auto& p : restore_interfaces(journal, machine)) problems.push_back(std::move(p));
             std::string names;
             for (const auto& i : journal.interfaces) names += (names.empty() ? "" : ", ") + i.name + " (" + i.role + ")";

@@ -83,8 +83,11 @@ void expect_remote_frames_arrive(const LentWire& lent, const std::vector<MacAddr
         const auto address = slave_address(lent, static_cast<int>(i));
         bool arrived = false;
         for (const auto& f : receivers[i]->drain()) {
-            const bool to_its_mac = f.frame.size() >= 14 && std::equal(macs[i].bytes().begin(), macs[i].bytes().end(), f.frame.begin());
-            arrived = arrived || (to_its_mac && frame_destination_address(f.frame) == address);
+            if (f.frame.size() < 14) continue;
+            const auto to = [&](const MacAddress& mac) { return std::equal(mac.bytes().begin(), mac.bytes().end(), f.frame.begin()); };
+            arrived = arrived || (to(macs[i]) && frame_destination_address(f.frame) == address);
+            for (size_t j = 0; j < macs.size(); ++j)
+                EXPECT_TRUE(j == i || !to(macs[j])) << "slave " << i << " received a frame meant for slave " << j;
         }
         if (!arrived)
             lost += (lost.empty() ? "" : ", ") + macs[i].str() + (results[i].replied ? " (the ping was answered)" : " (no reply either)");

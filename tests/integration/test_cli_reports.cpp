@@ -1,5 +1,6 @@
 // The command line and the reports, end to end through the real binary.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <tinyxml2.h>
 #include <unistd.h>
 
@@ -175,6 +176,7 @@ TEST(KeepOnFailure, LeavesExactlyTheFailingTopologyAndThePrintedCommandRemovesIt
     TempFile expectations("e.json");
     expectations.write(doc);
     const auto before = netns_names();
+    const bool had_netns_dir = std::filesystem::exists("/run/netns");
     const auto r = run_conformance({"--expectations", expectations.path().string(), "--mode", "private", "--keep-on-failure"});
     EXPECT_EQ(r.exit_code, 1);
     std::set<std::string> added;
@@ -183,10 +185,18 @@ TEST(KeepOnFailure, LeavesExactlyTheFailingTopologyAndThePrintedCommandRemovesIt
     // Whatever happens below, nothing this test made may stay.
     struct Cleanup {
         std::set<std::string>& names;
+        bool had_netns_dir;
         ~Cleanup() {
             for (const auto& n : names) boost::process::system(boost::process::search_path("ip"), "netns", "del", n);
+            // iproute2 leaves /run/netns (a mount point it made) behind, empty: the machine had none.
+            std::error_code ec;
+            if (!had_netns_dir && std::filesystem::is_empty("/run/netns", ec)) {
+                while (::umount2("/run/netns", MNT_DETACH) == 0) {
+                }
+                std::filesystem::remove("/run/netns", ec);
+            }
         }
-    } cleanup{added};
+    } cleanup{added, had_netns_dir};
 
     EXPECT_EQ(added.size(), 4u) << "host, ext, c1 and c2 of private.plain only";
     for (const auto& n : added) EXPECT_NE(n.find("-private-plain-"), std::string::npos) << n;

@@ -5,13 +5,17 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <future>
+#include <thread>
 #include <set>
 
 #include "conformance_process.hpp"
 #include "fixture_files.hpp"
 #include "interface_journal.hpp"
 #include "machine_routes.hpp"
+#include "remote_shell.hpp"
 #include "ssh_peer_rig.hpp"
 
 namespace mvc {
@@ -142,6 +146,56 @@ TEST_F(RemotePeerRun, SigkillMidRunThenRestoreCleansBothMachines) {
     EXPECT_EQ(local_state("nic0").differences(parent_before), std::vector<std::string>{});
     EXPECT_EQ(remote_state("nic1").differences(peer_before), std::vector<std::string>{});
     EXPECT_FALSE(std::filesystem::exists(journal)) << "a successful restore removes the journal";
+}
+
+// SIGTERM while topologies are being built and probed, at three moments: both machines come back,
+// the journal and the ssh control directory go, and the exit code says which signal it was. (The
+// race between the restore and a topology still adding addresses is rare at any given moment; the
+// mechanism that closes it is tested directly below.)
+TEST_F(RemotePeerRun, SigtermMidRunRestoresBothMachinesBeforeExiting) {
+    rig->cable("nic0", "nic1");
+    const auto parent_before = local_state("nic0");
+    const auto peer_before = remote_state("nic1");
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        bp::child run(bp::search_path("nsenter"),
+                      bp::args(testing_support::in_namespace(machine->fd(), args({"--parent", "nic0"}, "nic1", {"--filter", "reachability*"}))),
+                      bp::std_out > bp::null, bp::std_err > bp::null);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (run_addresses_on_remote("nic1").empty() && run.running() && std::chrono::steady_clock::now() < deadline) ::usleep(5'000);
+        ::usleep(static_cast<useconds_t>(attempt * 150'000));  // a different moment of the run each time
+        ASSERT_TRUE(run.running()) << "attempt " << attempt << ": the run ended before it could be interrupted";
+        const auto pid = run.id();
+        ::kill(pid, SIGTERM);
+        run.wait();
+        EXPECT_EQ(run.exit_code(), 128 + SIGTERM) << "attempt " << attempt;
+        EXPECT_EQ(run_addresses_on_remote("nic1"), std::vector<std::string>{}) << "attempt " << attempt;
+        EXPECT_EQ(remote_state("nic1").differences(peer_before), std::vector<std::string>{}) << "attempt " << attempt;
+        EXPECT_EQ(local_state("nic0").differences(parent_before), std::vector<std::string>{}) << "attempt " << attempt;
+        EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(InterfaceJournal::kDirectory) / ("journal-" + std::to_string(pid) + ".json")));
+        for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
+            EXPECT_NE(e.path().filename().string().rfind("mvc-ssh-" + std::to_string(pid) + "-", 0), 0u) << e.path() << " was left behind";
+    }
+}
+
+// The restore's guard: once a thread has stopped the others, it waits for their running commands
+// and every later command of theirs is refused, while its own still run.
+TEST_F(RemotePeerRun, StoppingOtherThreadsWaitsForTheirCommandsAndRefusesNewOnes) {
+    RemoteShell shell(*machine, {rig->destination(), rig->ssh_config().string()});
+    std::atomic<bool> started{false};
+    auto slow = std::async(std::launch::async, [&] {
+        started = true;
+        return shell.run({"sleep", "1"});
+    });
+    while (!started) std::this_thread::yield();
+    ::usleep(100'000);  // let the slow command reach the remote before stopping
+    const auto before = std::chrono::steady_clock::now();
+    shell.stop_other_threads();
+    const auto waited = std::chrono::steady_clock::now() - before;
+    EXPECT_TRUE(slow.get().ok()) << "the running command was cut short";
+    EXPECT_GE(waited, std::chrono::milliseconds(500)) << "stop_other_threads did not wait for the running command";
+    auto late = std::async(std::launch::async, [&] { return shell.run({"true"}); });
+    EXPECT_THROW(late.get(), RemoteError);
+    EXPECT_TRUE(shell.run({"true"}).ok()) << "the stopping thread must keep the shell";
 }
 
 TEST_F(RemotePeerRun, TheInterfaceTheSshSessionArrivesOnIsRefused) {

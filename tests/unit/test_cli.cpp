@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "cli.hpp"
 
 namespace mvc {
@@ -104,6 +107,28 @@ TEST(Cli, RemoteThatLooksLikeAnOptionIsRefused) {
     auto p = parse({"--parent", "eth1", "--remote=-oProxyCommand=x", "--remote-if", "eth3"});
     ASSERT_TRUE(p.exit_now);
     EXPECT_NE(last_stderr.find("is not USER@HOST"), std::string::npos) << last_stderr;
+}
+
+TEST(Cli, RemoteInterfaceNamesThatIpBatchWouldReadDifferentlyAreRefused) {
+    for (const char* name : {"q#z", "a b", "it's", "x\"y", "sixteen-chars-xx"}) {
+        auto p = parse({"--parent", "eth1", "--remote", "root@lab2", "--remote-if", name});
+        ASSERT_TRUE(p.exit_now) << name;
+        EXPECT_EQ(*p.exit_now, 2) << name;
+        EXPECT_NE(last_stderr.find("--remote-if"), std::string::npos) << last_stderr;
+    }
+    EXPECT_FALSE(parse({"--parent", "eth1", "--remote", "root@lab2", "--remote-if", "enp3s0f1.10"}).exit_now) << last_stderr;
+}
+
+TEST(Cli, RemoteSshConfigIsKeptAsAnAbsolutePathForRestore) {
+    const auto file = std::filesystem::temp_directory_path() / "mvc-cli-ssh_config";
+    std::ofstream(file) << "Host *\n";
+    const auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path(file.parent_path());
+    auto p = parse({"--parent", "eth1", "--remote", "root@lab2", "--remote-if", "eth3", "--remote-ssh-config", file.filename().string()});
+    std::filesystem::current_path(cwd);
+    std::filesystem::remove(file);
+    ASSERT_FALSE(p.exit_now) << last_stderr;
+    EXPECT_EQ(p.options.remote_ssh_config, file.string());
 }
 
 }  // namespace
