@@ -57,6 +57,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
   if [ "$made_policy" = 1 ]; then "${sudo[@]}" rm -f "$policy"; trap - EXIT; fi
+  # The package also enables sshd for the next boot; the tests need only the binary.
+  if [[ " ${missing[*]} " == *" openssh-server "* ]]; then
+    if [ -d /run/systemd/system ]; then "${sudo[@]}" systemctl disable --quiet ssh.service ssh.socket 2>/dev/null || true
+    else "${sudo[@]}" update-rc.d ssh disable >/dev/null 2>&1 || true; fi
+  fi
 fi
 
 # Debian's own kernel for ci/kernel-run: unpacked, not installed. Installing linux-image-amd64 would
