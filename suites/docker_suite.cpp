@@ -491,7 +491,7 @@ protected:
     // unicast without the broadcast the verdict is about.
     void measure(MacvlanMode mode, const TopologySpec& spec, int host_if, int ext_if) {
         const auto& context = suite_context();
-        const CampaignOptions timing;
+        const EchoSchedule cells = suite_context().cell_schedule;
         AddressSource host(*lab->machine_nl, host_if, v4, v6, kHostFirst, kHostLast, 1 * kV6Block);
         AddressSource ext(*lab->ext_nl, ext_if, v4, v6, kExtFirst, kExtLast, 2 * kV6Block);
         const std::map<Endpoint, const NetNamespace*> where{{Endpoint::host, &lab->machine},
@@ -529,7 +529,7 @@ protected:
         // Positive controls before and after: a "blocked" verdict counts only in a topology that
         // demonstrably carries traffic.
         auto check_controls = [&](const char* when) {
-            const auto r = run_echo_probes(controls, {timing.cells.resend_interval, kReadyTimeout});
+            const auto r = run_echo_probes(controls, {cells.resend_interval, kReadyTimeout});
             std::vector<std::string> silent;
             for (size_t i = 0; i < r.size(); ++i)
                 if (!r[i].replied) silent.push_back(control_names[i]);
@@ -544,9 +544,9 @@ protected:
         check_controls("before");
         cold_caches();
         const auto started = std::chrono::steady_clock::now();
-        const auto results1 = run_echo_probes(probes1, timing.cells);
+        const auto results1 = run_echo_probes(probes1, cells);
         cold_caches();
-        const auto results2 = run_echo_probes(probes2, timing.cells);
+        const auto results2 = run_echo_probes(probes2, cells);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         check_controls("after");
 
@@ -767,8 +767,8 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
     AddressSource host(nl, lab->parent, v4, v6, kHostFirst, kHostLast, 1 * kV6Block);
     AddressSource ext(*lab->ext_nl, lab->peer, v4, v6, kExtFirst, kExtLast, 2 * kV6Block);
     wait_until_ready({{lab->machine_nl.get(), lab->parent}, {lab->ext_nl.get(), lab->peer}});
-    const CampaignOptions timing;
-    const EchoSchedule until_answered{timing.cells.resend_interval, kReadyTimeout};
+    const EchoSchedule cells = suite_context().cell_schedule;
+    const EchoSchedule until_answered{cells.resend_interval, kReadyTimeout};
 
     // Before: the field note's isolation (host and containers probed in both directions, host
     // first for the reason given in measure()), with ext->container as the positive control.
@@ -783,8 +783,8 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
         }
     for (const auto& r : run_echo_probes(controls, until_answered))
         ASSERT_TRUE(r.replied) << "control: ext does not reach the containers";
-    const auto before_from = run_echo_probes(from_host, timing.cells);
-    const auto before_to = run_echo_probes(to_host, timing.cells);
+    const auto before_from = run_echo_probes(from_host, cells);
+    const auto before_to = run_echo_probes(to_host, cells);
     for (const auto& r : run_echo_probes(controls, until_answered))
         ASSERT_TRUE(r.replied) << "control: ext stopped reaching the containers";
     for (size_t i = 0; i < labels.size(); ++i) {

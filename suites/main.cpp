@@ -330,6 +330,7 @@ int main(int argc, char** argv) {
 
     CampaignOptions campaign_options;
     campaign_options.cells.window = std::chrono::milliseconds(options.quiet_window_ms);
+    context.cell_schedule = campaign_options.cells;
     campaign_options.ready_timeout = std::chrono::milliseconds(options.ready_timeout_ms);
     campaign_options.break_arp = options.inject_fault == "arp-ignore";
     campaign_options.keep_topologies = options.keep_on_failure;

@@ -32,6 +32,8 @@ struct SuiteContext {
     // registered only when the selection (--mode/--variant/--family/--filter) keeps them.
     std::set<std::string> data_driven_tests;
     bool keep_on_failure = false;
+    // How long a probe waits (--quiet-window-ms), for suites that probe outside the campaign.
+    EchoSchedule cell_schedule;
     // The namespace the process started in (normally the machine's own). Only suites that must
     // work there, such as Docker's (dockerd lives there), may use it, and only on objects they
     // create themselves. Empty when the sandbox could not be entered.
