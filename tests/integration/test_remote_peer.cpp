@@ -73,9 +73,11 @@ TEST_F(RemotePeerRun, RunPassesAndBothEndsComeBackExactlyAsFound) {
     const auto parent_before = local_state("nic0");
     const auto peer_before = remote_state("nic1");
     TempFile json("r.json");
+    TempFile junit("r.xml");
     const auto r = run(args({"--parent", "nic0"}, "nic1",
                             {"--filter", "reachability.bridge.plain.*", "--filter", "reachability.vepa.plain.*", "--filter",
-                             "reachability.passthru.plain.*", "--filter", "*NicCertification*", "--json", json.path().string()}));
+                             "reachability.passthru.plain.*", "--filter", "*NicCertification*", "--json", json.path().string(),
+                             "--junit", junit.path().string()}));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err << rig->sshd_log();
     const auto report = testing_support::read(json.path());
     EXPECT_EQ(report["properties"]["remote"], rig->destination());
@@ -94,6 +96,12 @@ TEST_F(RemotePeerRun, RunPassesAndBothEndsComeBackExactlyAsFound) {
     EXPECT_EQ(remote_state("nic1").differences(peer_before), std::vector<std::string>{});
     for (const auto& j : InterfaceJournal::list())
         EXPECT_NE(InterfaceJournal::read(j).machine_netns, machine->inode()) << j << " was left behind";
+    // The remote's properties (with "->" and "@" in them) still make valid JUnit for both consumers.
+    for (const char* xsd : {"junit-jenkins-xunit-10.xsd", "junit-ant-windyroad.xsd"})
+        EXPECT_EQ(bp::system(bp::search_path("xmllint"), "--noout", "--schema", std::string(MVC_SCHEMA_DIR) + "/" + xsd,
+                             junit.path().string(), bp::std_out > bp::null, bp::std_err > bp::null),
+                  0)
+            << xsd;
 }
 
 // The remote port sits behind a bridge with hairpin on: frames the parent sends come back. Without
