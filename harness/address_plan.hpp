@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "addresses.hpp"
+#include "machine_routes.hpp"
 #include "topology_spec.hpp"
 
 namespace mvc {
@@ -37,6 +38,7 @@ public:
 
     bool contains(const IpAddress& address) const;  // in this plan's /24 or /64
     const IpAddress& network(Family family) const { return family == Family::ipv4 ? v4_network_ : v6_network_; }
+    IpPrefix range(Family family) const { return {network(family), prefix_length(family)}; }  // the /24 or /64
 
 private:
     IpAddress host_number(Family family, unsigned n) const;

@@ -154,8 +154,7 @@ void Topology::use_lent_wire(const LentWire& wire) {
     // Every cell starts from cold caches, also on a wire the previous topology used: a local peer
     // is ours to flush; on the parent and a remote peer only entries for this run's ranges go.
     if (wire.remote) {
-        wire.remote->flush_neighbours({IpPrefix{wire.addresses.network(Family::ipv4), AddressPlan::prefix_length(Family::ipv4)},
-                                        IpPrefix{wire.addresses.network(Family::ipv6), AddressPlan::prefix_length(Family::ipv6)}});
+        wire.remote->flush_neighbours({wire.addresses.range(Family::ipv4), wire.addresses.range(Family::ipv6)});
         remote_mac_ = wire.remote->capture().mac;
     } else {
         // With --peer-hairpin the user's switch reflects frames: nothing to build on our side.

@@ -178,8 +178,7 @@ void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const 
 void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses) {
     journal_.remote = InterfaceJournal::RemotePeer{
         request_.remote, request_.remote_ssh_config, remote_peer_->capture(),
-        {IpPrefix{addresses.network(Family::ipv4), AddressPlan::prefix_length(Family::ipv4)}.str(),
-         IpPrefix{addresses.network(Family::ipv6), AddressPlan::prefix_length(Family::ipv6)}.str()}};
+        {addresses.range(Family::ipv4).str(), addresses.range(Family::ipv6).str()}};
     journal_.write();  // from here on, a crash leaves something `restore` can replay
     try {
         remote_peer_->set_up();

@@ -55,13 +55,14 @@ WireUnderTest wire_under_test() {
 // the remote host pings each slave's IPv6 address instead. The neighbour solicitation is multicast;
 // the echo request that follows is unicast to the slave's MAC, which is what the filter must pass.
 IpAddress slave_address(const LentWire& lent, int slave) {
-    return IpPrefix{lent.addresses.network(Family::ipv6), 64}.at(0x4e00u + static_cast<unsigned>(slave));
+    return lent.addresses.range(Family::ipv6).at(0x4e00u + static_cast<unsigned>(slave));
 }
 
 void expect_remote_frames_arrive(const LentWire& lent, const std::vector<MacAddress>& macs,
                                  std::vector<std::unique_ptr<PacketSocket>>& receivers) {
     const RemotePeer& remote = *lent.remote;
-    const std::vector<std::pair<IpAddress, int>> sender{{IpPrefix{lent.addresses.network(Family::ipv6), 64}.at(0x4dffu), 64}};
+    const auto range = lent.addresses.range(Family::ipv6);
+    const std::vector<std::pair<IpAddress, int>> sender{{range.at(0x4dffu), range.length}};
     remote.add_addresses(sender);
     struct RemoveSender {
         const RemotePeer& remote;
