@@ -85,6 +85,24 @@ InterfaceState InterfaceState::from_json(const nlohmann::json& j) {
     return s;
 }
 
+std::string busy_reasons(const InterfaceState& state, const std::vector<std::string>& default_routes) {
+    std::string why;
+    auto add = [&](const std::string& reason) { why += (why.empty() ? "" : "; ") + reason; };
+    auto joined = [](const std::vector<std::string>& items) {
+        std::string s;
+        for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+        return s;
+    };
+    for (const auto& r : default_routes) add("it carries the default route (" + r + ")");
+    std::vector<std::string> addresses;
+    for (const auto& a : state.addresses)
+        if (!is_link_local(a)) addresses.push_back(a);
+    if (!addresses.empty()) add("it has addresses (" + joined(addresses) + ")");
+    if (!state.master.empty()) add("it is enslaved to " + state.master);
+    if (!state.uppers.empty()) add("links are stacked on it (" + joined(state.uppers) + ")");
+    return why;
+}
+
 std::vector<std::string> InterfaceState::differences(const InterfaceState& o) const {
     std::vector<std::string> d;
     auto differ = [&](const std::string& what, const std::string& now, const std::string& then) {

@@ -34,6 +34,11 @@ struct InterfaceState {
     std::vector<std::string> differences(const InterfaceState& original) const;
 };
 
+// Why an interface must not be lent, or "" when it is free: the default routes it carries (named as
+// given), addresses other than the kernel's own link-local ones, a master, or links stacked on it.
+// The one rule for a local parent or peer and for a remote peer alike.
+std::string busy_reasons(const InterfaceState& state, const std::vector<std::string>& default_routes);
+
 // The journal of a run that borrowed interfaces: their original state, and the namespaces the run
 // pinned to hold them. Written before anything is touched, removed after a successful restore, so
 // a journal that outlives its process is exactly what `macvlan-conformance restore` must replay.

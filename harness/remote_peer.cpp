@@ -95,22 +95,12 @@ std::vector<IpPrefix> RemotePeer::routes() const {
     return out;
 }
 
-std::string RemotePeer::busy_reasons() const {
-    std::string why;
-    auto add = [&](const std::string& reason) { why += (why.empty() ? "" : "; ") + reason; };
+std::vector<std::string> RemotePeer::default_routes_through() const {
+    std::vector<std::string> out;
     for (const char* family : {"-4", "-6"})
         for (const auto& r : parse_json(shell_.check({"ip", "-j", family, "route", "show", "default"}), "ip -j route show default"))
-            if (r.value("dev", "") == ifname_) add(std::string("it carries the default route (") + (family[1] == '4' ? "IPv4" : "IPv6") + ")");
-    const auto state = capture();
-    std::string addresses;
-    for (const auto& a : state.addresses)
-        if (a.rfind("fe80:", 0) != 0) addresses += (addresses.empty() ? "" : ", ") + a;
-    if (!addresses.empty()) add("it has addresses (" + addresses + ")");
-    if (!state.master.empty()) add("it is enslaved to " + state.master);
-    std::string uppers;
-    for (const auto& u : state.uppers) uppers += (uppers.empty() ? "" : ", ") + u;
-    if (!uppers.empty()) add("links are stacked on it (" + uppers + ")");
-    return why;
+            if (r.value("dev", "") == ifname_) out.push_back(family[1] == '4' ? "0.0.0.0/0" : "::/0");
+    return out;
 }
 
 std::string RemotePeer::session_interface() const {

@@ -33,9 +33,8 @@ public:
     // Every IPv4 and IPv6 route destination of every table on the remote host (default routes left
     // out): what the run's address plan must not collide with there either.
     std::vector<IpPrefix> routes() const;
-    // Why the interface must not be lent, or "": it carries the default route, has addresses, has
-    // a master, or links are stacked on it.
-    std::string busy_reasons() const;
+    // The default routes that leave through the interface ("0.0.0.0/0", "::/0"), for busy_reasons().
+    std::vector<std::string> default_routes_through() const;
     // The interface this very ssh session arrives on, or "" when the remote cannot tell. Lending it
     // would cut the run off its own remote host, whatever the user allows.
     std::string session_interface() const;

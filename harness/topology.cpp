@@ -56,7 +56,7 @@ std::vector<Endpoint> Topology::local_endpoints() const {
 }
 
 MacAddress Topology::mac_of(Endpoint endpoint) const {
-    if (endpoint == Endpoint::ext && lent_remote_) return remote_mac_;
+    if (endpoint == Endpoint::ext && lent_remote_) return lent_->remote_mac;
     return node(endpoint).mac;
 }
 
@@ -155,7 +155,6 @@ void Topology::use_lent_wire(const LentWire& wire) {
     // is ours to flush; on the parent and a remote peer only entries for this run's ranges go.
     if (wire.remote) {
         wire.remote->flush_neighbours({wire.addresses.range(Family::ipv4), wire.addresses.range(Family::ipv6)});
-        remote_mac_ = wire.remote->capture().mac;
     } else {
         // With --peer-hairpin the user's switch reflects frames: nothing to build on our side.
         Node& ext = node(Endpoint::ext);

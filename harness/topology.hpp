@@ -26,6 +26,7 @@ struct LentWire {
     const NetNamespace* ext = nullptr;  // --peer: ext is local
     int peer = 0;
     const RemotePeer* remote = nullptr;  // --remote-if: ext is on another machine, ext and peer unset
+    MacAddress remote_mac;               // the remote port's, read once when the wire was lent
     AddressPlan addresses;  // ranges that overlap none of the machine's (nor the remote's) routes
 };
 
@@ -92,7 +93,6 @@ private:
     int parent_ifindex_ = 0;
     const LentWire* lent_ = nullptr;
     const RemotePeer* lent_remote_ = nullptr;
-    MacAddress remote_mac_;
     std::vector<std::pair<IpAddress, int>> added_to_remote_;  // removed again by the destructor
     void configure_remote_ext(const TopologyOptions& options);
     struct AddedAddress {

@@ -18,24 +18,12 @@ namespace mvc {
 
 namespace {
 
-// Why an interface must not be lent, or "" when it is free: the default route, addresses other
-// than the kernel's own link-local one, a master, or links stacked on it.
-std::string busy_reasons(Rtnl& rtnl, const std::vector<RouteEntry>& routes, const LinkInfo& link) {
-    std::string why;
-    auto add = [&](const std::string& reason) { why += (why.empty() ? "" : "; ") + reason; };
+// The default routes that leave through this link, e.g. "0.0.0.0/0".
+std::vector<std::string> default_routes_through(const std::vector<RouteEntry>& routes, int ifindex) {
+    std::vector<std::string> out;
     for (const auto& r : routes)
-        if (r.ifindex == link.ifindex && r.destination.length == 0 && r.type == RTN_UNICAST)
-            add("it carries the default route (" + r.destination.str() + ")");
-    std::string addresses;
-    for (const auto& a : rtnl.addresses())
-        if (a.ifindex == link.ifindex && a.address.rfind("fe80:", 0) != 0) addresses += (addresses.empty() ? "" : ", ") + a.address;
-    if (!addresses.empty()) add("it has addresses (" + addresses + ")");
-    if (link.master_ifindex) add("it is enslaved to " + rtnl.link(link.master_ifindex).name);
-    const auto state = InterfaceState::capture(rtnl, link.ifindex, "");
-    std::string uppers;
-    for (const auto& u : state.uppers) uppers += (uppers.empty() ? "" : ", ") + u;
-    if (!uppers.empty()) add("links are stacked on it (" + uppers + ")");
-    return why;
+        if (r.ifindex == ifindex && r.destination.length == 0 && r.type == RTN_UNICAST) out.push_back(r.destination.str());
+    return out;
 }
 
 LinkInfo lendable(Rtnl& rtnl, const std::vector<RouteEntry>& routes, const std::string& name, const char* flag,
@@ -44,7 +32,7 @@ LinkInfo lendable(Rtnl& rtnl, const std::vector<RouteEntry>& routes, const std::
     if (!link) throw RefusedRequest(std::string(flag) + ": there is no interface named '" + name + "' in this machine's network namespace");
     if (link->mac == MacAddress() || link->name == "lo")
         throw RefusedRequest(std::string(flag) + ": " + name + " is not an Ethernet interface, so it cannot carry macvlans");
-    const auto why = busy_reasons(rtnl, routes, *link);
+    const auto why = busy_reasons(InterfaceState::capture(rtnl, link->ifindex, ""), default_routes_through(routes, link->ifindex));
     if (!why.empty() && !allow_busy)
         throw RefusedRequest(std::string(flag) + " " + name + " is in use: " + why +
                              ". The run adds addresses and macvlans to the parent and moves the peer into its own "
@@ -78,15 +66,16 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
 
     std::vector<IpPrefix> taken;
     for (const auto& r : routes) taken.push_back(r.destination);
+    std::optional<InterfaceState> remote_state;
     if (remote) {
         try {
             remote_shell_ = std::make_unique<RemoteShell>(machine_, RemoteLogin{request.remote, request.remote_ssh_config});
             remote_peer_ = std::make_unique<RemotePeer>(*remote_shell_, request.remote_if);
-            remote_peer_->capture();  // it exists
+            remote_state = remote_peer_->capture();  // it exists, and this is what it was like
             if (remote_peer_->session_interface() == request.remote_if)
                 throw RefusedRequest("--remote-if " + request.remote_if + " is the interface this ssh session reaches " + request.remote +
                                      " through: the run would cut itself off. Cable --parent to another port of that host");
-            const auto why = remote_peer_->busy_reasons();
+            const auto why = busy_reasons(*remote_state, remote_peer_->default_routes_through());
             if (!why.empty() && !request.allow_busy)
                 throw RefusedRequest("--remote-if " + request.remote_if + " on " + request.remote + " is in use: " + why +
                                      ". The run adds addresses to it, which could disturb that host's network. Use a port that "
@@ -114,7 +103,7 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
     journal_.machine_netns = machine_.inode();
     journal_.interfaces = {InterfaceState::capture(rtnl, parent.ifindex, "parent")};
     if (remote) {
-        lend_remote_peer(rtnl, parent, addresses);
+        lend_remote_peer(rtnl, parent, addresses, *remote_state);
     } else {
         lend_local_peer(rtnl, parent, *peer, addresses);
     }
@@ -175,9 +164,10 @@ void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const 
                      "pinned namespace " << ext_name << " will not survive a crash; use nsenter --net=... instead\n";
 }
 
-void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses) {
+void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses,
+                                       const InterfaceState& remote_state) {
     journal_.remote = InterfaceJournal::RemotePeer{
-        request_.remote, request_.remote_ssh_config, remote_peer_->capture(),
+        request_.remote, request_.remote_ssh_config, remote_state,
         {addresses.range(Family::ipv4).str(), addresses.range(Family::ipv6).str()}};
     journal_.write();  // from here on, a crash leaves something `restore` can replay
     try {
@@ -191,6 +181,7 @@ void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const
         wire_->host = &machine_;
         wire_->parent = parent.ifindex;
         wire_->remote = remote_peer_.get();
+        wire_->remote_mac = remote_state.mac;
         wire_->addresses = addresses;
     } catch (const RemoteError& e) {
         report_restore_problems(restore());

@@ -66,7 +66,7 @@ public:
 
 private:
     void lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan& addresses);
-    void lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses);
+    void lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses, const InterfaceState& remote_state);
 
     NetNamespace machine_;
     LentWireRequest request_;
