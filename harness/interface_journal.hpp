@@ -68,8 +68,8 @@ struct InterfaceJournal {
 // Puts every journaled interface back as it was, in the machine's namespace: moves peers back out
 // of pinned namespaces, restores MAC, MTU, the promisc flag, addresses, master and up/down, waits
 // for the promiscuity counter to settle (slaves of a dead process vanish asynchronously), unpins
-// the namespaces, and verifies. Returns what could not be restored (empty on success). A remote
-// peer is not its business (see remote_peer.hpp).
+// the namespaces, and verifies. Returns what could not be restored (empty on success). Checking
+// that `machine` is the journal's namespace, and a remote peer, are replay_journal()'s business.
 std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, const NetNamespace& machine);
 
 // Removes a journal whose run is fully restored, and the directories it leaves empty.

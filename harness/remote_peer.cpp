@@ -183,16 +183,16 @@ int RemotePeer::ping_deadline_seconds(std::chrono::milliseconds window) {
 
 std::vector<EchoResult> RemotePeer::ping(const std::vector<std::pair<IpAddress, IpAddress>>& source_destination,
                                          std::chrono::milliseconds window) const {
-    const std::string deadline = std::to_string(ping_deadline_seconds(window));
+    const int deadline = ping_deadline_seconds(window);
     std::vector<std::future<EchoResult>> pending;
     for (const auto& [source, destination] : source_destination)
         pending.push_back(std::async(std::launch::async, [this, source, destination, deadline] {
             // -c 1 -w N: keep asking every 50 ms until one reply or N seconds; the same repeat-until-
             // reply schedule as the local probes, so a lost first ARP/ND exchange costs no verdict.
-            std::vector<std::string> argv{"ping", "-n", "-q", "-c", "1", "-w", deadline, "-i", "0.05", "-I", source.str(), destination.str()};
+            std::vector<std::string> argv{"ping", "-n", "-q", "-c", "1", "-w", std::to_string(deadline), "-i", "0.05", "-I", source.str(), destination.str()};
             if (shell_.needs_sudo()) argv.insert(argv.begin(), {"sudo", "-n"});
             const auto started = Clock::now();
-            const auto r = shell_.run(argv, std::chrono::seconds(std::stoi(deadline) + 30));
+            const auto r = shell_.run(argv, std::chrono::seconds(deadline + 30));
             EchoResult result;
             result.requests_sent = 1;
             // iputils ping: 0 = a reply came, 1 = none came, anything else = it could not ask. Only

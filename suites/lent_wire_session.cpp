@@ -11,6 +11,7 @@
 #include "environment.hpp"
 #include "error.hpp"
 #include "ethtool_info.hpp"
+#include "journal_replay.hpp"
 #include "machine_routes.hpp"
 #include "netns_pin.hpp"
 
@@ -200,20 +201,7 @@ std::vector<std::string> LentWireSession::restore() {
     std::lock_guard lock(restore_mutex_);
     if (restored_) return {};
     restored_ = true;
-    std::vector<std::string> problems;
-    if (journal_.remote) {
-        if (remote_shell_) {
-            // From here on only this thread talks to the remote: a topology still being built on
-            // another thread (a signal arrived mid-run) cannot add addresses after restore looked.
-            remote_shell_->stop_other_threads();
-            problems = restore_remote_peer(*journal_.remote, *remote_shell_);
-            remote_shell_->close();  // a signal ends the process with _exit: no destructor would
-        } else {
-            problems = restore_remote_peer(*journal_.remote, machine_);
-        }
-    }
-    for (auto& p : restore_interfaces(journal_, machine_)) problems.push_back(std::move(p));
-    if (problems.empty()) forget_journal(journal_);
+    auto problems = replay_journal(journal_, machine_, remote_shell_.get());
     if (!problems.empty())
         problems.push_back("the journal " + journal_.path().string() + " is kept: run `macvlan-conformance restore` to try again");
     return problems;

@@ -16,7 +16,8 @@
 #include "failure_aids.hpp"
 #include "interface_journal.hpp"
 #include "lent_wire_session.hpp"
-#include "remote_peer.hpp"
+#include "journal_replay.hpp"
+#include "remote_shell.hpp"
 #include "user_namespace.hpp"
 #include "html_report.hpp"
 #include "ktap_writer.hpp"
@@ -107,18 +108,11 @@ int restore_journals(const CliOptions& options) {
     for (const auto& f : files) {
         try {
             const auto journal = InterfaceJournal::read(f);
-            std::vector<std::string> problems;
-            // The namespace check (in restore_interfaces) comes first: a journal that belongs to
-            // another namespace may be a live run elsewhere (another PID namespace), whose remote
-            // addresses are not ours to remove.
-            const bool this_namespace = !journal.machine_netns || journal.machine_netns == machine.inode();
-            if (journal.remote && this_namespace) problems = restore_remote_peer(*journal.remote, machine);
-            for (auto& p : restore_interfaces(journal, machine)) problems.push_back(std::move(p));
+            const auto problems = replay_journal(journal, machine);
             std::string names;
             for (const auto& i : journal.interfaces) names += (names.empty() ? "" : ", ") + i.name + " (" + i.role + ")";
             if (journal.remote) names += ", " + journal.remote->original.name + " on " + journal.remote->destination + " (remote peer)";
             if (problems.empty()) {
-                forget_journal(journal);
                 std::cout << "restored " << names << " from " << f.string() << " (journal removed)\n";
             } else {
                 status = kExitFail;

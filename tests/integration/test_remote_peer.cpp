@@ -206,6 +206,32 @@ TEST_F(RemotePeerRun, StoppingOtherThreadsWaitsForTheirCommandsAndRefusesNewOnes
     EXPECT_TRUE(shell.run({"true"}).ok()) << "the stopping thread must keep the shell";
 }
 
+// A journal of another network namespace may be a live run elsewhere: restore refuses it before
+// it touches anything, the remote peer included.
+TEST_F(RemotePeerRun, RestoreOfAnotherNamespacesJournalLeavesTheRemoteAlone) {
+    rig->cable("nic0", "nic1");
+    InterfaceJournal journal;
+    journal.pid = 0x3ffffff;  // above any pid_max: no live process owns it
+    journal.machine_netns = machine->inode() + 1;
+    journal.remote = InterfaceJournal::RemotePeer{rig->destination(), rig->ssh_config().string(), remote_state("nic1"),
+                                                  {"203.0.113.0/24", "2001:db8:4d56::/64"}};
+    journal.write();
+    struct Remove {
+        std::filesystem::path p;
+        ~Remove() {
+            std::error_code ec;
+            std::filesystem::remove(p, ec);
+            std::filesystem::remove(InterfaceJournal::kDirectory, ec);
+        }
+    } remove{journal.path()};
+    remote_nl->add_address(remote_nl->link("nic1").ifindex, IpAddress::parse("203.0.113.5"), 24);  // "the other run's"
+    const auto r = run({"restore", journal.path().string()});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("belongs to network namespace"), std::string::npos) << r.out;
+    EXPECT_EQ(run_addresses_on_remote("nic1"), std::vector<std::string>{"203.0.113.5/24"});
+    EXPECT_TRUE(std::filesystem::exists(journal.path())) << "a refused journal is kept";
+}
+
 TEST_F(RemotePeerRun, TheInterfaceTheSshSessionArrivesOnIsRefused) {
     rig->cable("nic0", "nic1");
     const auto before = remote_state("mgmt");
