@@ -7,12 +7,13 @@ build_dir=${MVC_BUILD_DIR:-$repo/build}
 as_root() {  # as_root "$0" "$@": re-executes the calling script as root
   if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null || { echo "$(basename "$1"): needs root (network namespaces and links), and sudo is not installed" >&2; exit 2; }
-    exec sudo --preserve-env=CI,MVC_BUILD_DIR "$@"
+    exec sudo --preserve-env=CI,MVC_BUILD_DIR,MVC_WERROR "$@"
   fi
 }
 
 build() {
   "$repo/ci/install-deps.sh" "$@"
-  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  # Warnings are errors for the project's own tests and CI (MVC_WERROR=ON there), not for a user's build.
+  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMVC_WERROR="${MVC_WERROR:-OFF}" >/dev/null
   cmake --build "$build_dir" -j "$(nproc)"
 }

@@ -2,6 +2,7 @@
 # The project's own tests: build, then run every ctest test (unit tests of the harness, the
 # end-to-end integration tests, and the conformance suite per mode). Extra arguments go to ctest,
 # e.g. ci/run-tests.sh -L unit
+export MVC_WERROR=${MVC_WERROR:-ON}  # the project's own tests: warnings are errors
 source "$(dirname "$0")/lib.sh"
 as_root "$0" "$@"
 build

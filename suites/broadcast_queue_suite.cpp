@@ -66,15 +66,9 @@ std::string describe(const Verdict& v) {
            std::to_string(v.dropped);
 }
 
-class BroadcastQueueTest : public KernelTest {
+class BroadcastQueueTest : public LabTest {
 protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        require({&Capabilities::bc_queue_len});  // reported since 5.11
-        if (IsSkipped()) return;
-        lab = std::make_unique<VethLab>();
-    }
+    FeatureList needs() const override { return {&Capabilities::bc_queue_len}; }  // reported since 5.11
 
     // A slave with slave_mac(n), brought up; the queue length is the kernel's default unless given.
     int add_slave(const std::string& name, MacvlanMode mode, uint8_t n, std::optional<uint32_t> bc_queue_len = {},
@@ -138,7 +132,6 @@ protected:
         return {receiver.saw(frame), dropped_after_sentinel - dropped_before};
     }
 
-    std::unique_ptr<VethLab> lab;
 
 private:
     std::unique_ptr<FrameInjector> injector_;
@@ -148,12 +141,7 @@ private:
 
 class BcCutoffTest : public BroadcastQueueTest {
 protected:
-    void SetUp() override {
-        BroadcastQueueTest::SetUp();
-        if (IsSkipped()) return;
-        require({&Capabilities::bc_cutoff});  // since 6.4
-        if (IsSkipped()) return;
-    }
+    FeatureList needs() const override { return {&Capabilities::bc_queue_len, &Capabilities::bc_cutoff}; }  // since 6.4
 };
 
 using BcQueueLen = BroadcastQueueTest;

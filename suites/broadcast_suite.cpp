@@ -12,6 +12,7 @@
 
 #include "broadcast_expectations.hpp"
 #include "delivery_probe.hpp"
+#include "matrix.hpp"
 #include "report_collector.hpp"
 #include "topology.hpp"
 
@@ -56,7 +57,7 @@ TopologyObservations observe_topology(const TopologySpec& spec, const std::vecto
     try {
         // No address family: these cells are link-layer only, and addresses would subscribe the
         // slaves to more multicast groups (solicited-node), widening their filters.
-        topology = Topology::build(spec, TopologyOptions{{}, 100, false});
+        topology = Topology::build(spec, TopologyOptions{EndpointTuning{{}, defaults::kNeighbourRetransmitMs, false}, nullptr});
     } catch (const std::exception& e) {
         return not_measured(cells, "could not build topology " + spec.id() + ": " + e.what());
     }
@@ -153,11 +154,10 @@ private:
 };
 
 struct BroadcastSuite {
-    BroadcastSuite(SuiteContext& context, BroadcastExpectationSet set, const CliOptions& options)
+    BroadcastSuite(SuiteContext& context, BroadcastExpectationSet set)
         : context(context),
           expectations(std::move(set)),
-          campaign(context.catalog, expectations, std::chrono::milliseconds(options.quiet_window_ms),
-                   std::chrono::milliseconds(options.ready_timeout_ms)) {}
+          campaign(context.catalog, expectations, context.cell_schedule.window, context.ready_timeout) {}
 
     // The link-layer cells need what an IPv4 cell of the same topology needs: privileges, veth,
     // macvlan, and the bridge (hairpin) or dummy device of the variant.
@@ -167,18 +167,13 @@ struct BroadcastSuite {
 
     // The registered cells GoogleTest will run in this iteration (after its own filter).
     std::vector<BroadcastCellId> cells_to_run() const {
-        std::vector<BroadcastCellId> out;
-        for (const auto& name : names_of_tests_to_run()) {
-            auto it = cells_by_name.find(name);
-            if (it != cells_by_name.end() && skip_reason(it->second).empty()) out.push_back(it->second);
-        }
-        return out;
+        return cells.to_run([this](const BroadcastCellId& cell) { return skip_reason(cell); });
     }
 
     SuiteContext& context;
     BroadcastExpectationSet expectations;
     BroadcastCampaign campaign;
-    std::map<std::string, BroadcastCellId> cells_by_name;
+    MatrixRegistry<BroadcastCellId> cells;
 };
 
 class BroadcastCell : public ::testing::Test {
@@ -206,15 +201,9 @@ public:
                  : " broadcast arrived");
         suite_->context.collector->set_seconds(cell_.name(), seen.seconds);
         RecordProperty("observed", describe(seen.observed) + " (" + counted + ")");
-
-        if (seen.observed != expectation.expected) {
-            FAIL() << "expected " << to_string(expectation.expected) << ", observed " << describe(seen.observed)
-                   << "\n  seen: " << counted << "\n  expected because: " << expectation.reason
-                   << (seen.trusted ? "" : "\n  note: " + seen.problem);
-        } else if (expectation.expected == Delivery::not_delivered && !seen.trusted) {
-            // Silence is only evidence of filtering when the same topology passed its controls.
-            FAIL() << "expected not delivered and nothing arrived, but that proves nothing: " << seen.problem;
-        }
+        judge_cell({std::string(to_string(expectation.expected)), describe(seen.observed),
+                    expectation.expected == Delivery::not_delivered, seen.trusted, expectation.reason, seen.problem,
+                    counted, "nothing arrived"});
     }
 
 private:
@@ -222,57 +211,35 @@ private:
     BroadcastCellId cell_;
 };
 
-// Each --repeat iteration measures afresh.
-class FreshBroadcastCampaignPerIteration : public ::testing::EmptyTestEventListener {
-public:
-    explicit FreshBroadcastCampaignPerIteration(std::shared_ptr<BroadcastSuite> suite) : suite_(std::move(suite)) {}
-    void OnTestIterationStart(const ::testing::UnitTest&, int) override { suite_->campaign.reset(); }
-    void OnTestIterationEnd(const ::testing::UnitTest&, int) override { suite_->campaign.reset(); }
-
-private:
-    std::shared_ptr<BroadcastSuite> suite_;
-};
-
-bool allowed(const std::vector<std::string>& selection, std::string_view value) {
-    return selection.empty() || std::find(selection.begin(), selection.end(), value) != selection.end();
-}
-
 }  // namespace
 
-void register_broadcast_suite(SuiteContext& context, const CliOptions& options) {
+void register_broadcast_suite(SuiteContext& context, const Selection& selection) {
     auto suite = std::make_shared<BroadcastSuite>(
-        context, BroadcastExpectationSet::load(context.fixtures_dir / "expectations" / "broadcast.json", context.catalog),
-        options);
+        context, BroadcastExpectationSet::load(context.fixtures_dir / "expectations" / "broadcast.json", context.catalog));
     // These cells are link-layer frames, with no address family: a --family selection excludes them.
-    if (!options.families.empty()) return;
+    if (!selection.families.empty()) return;
 
-    bool any = false;
     // Catalog order (bridge, vepa, private, passthru, source), then frame, sender and receiver.
     for (const auto& topology : context.catalog.topologies()) {
-        if (!allowed(options.modes, to_string(topology.mode)) || !allowed(options.variants, topology.variant.name))
-            continue;
+        if (!selection.allows_mode(to_string(topology.mode)) || !selection.allows_variant(topology.variant.name)) continue;
         for (auto frame : kAllFrameKinds)
             for (auto from : suite->expectations.senders())
                 for (auto to : topology.endpoints()) {
                     const BroadcastCellId cell{topology.mode, topology.variant.name, frame, from, to};
                     if (!topology.has(from) || !suite->expectations.cells().count(cell)) continue;
-                    const std::string name = cell.name();
-                    if (!name_matches_filters(options, name)) continue;
-                    const std::string group = cell.group();
-                    suite->cells_by_name.emplace(name, cell);
-                    context.data_driven_tests.insert(name);
-                    context.collector->describe_group(group, {{"suite", "broadcast"},
-                                                              {"parent_kind", std::string(to_string(topology.variant.parent))},
-                                                              {"mode", std::string(to_string(topology.mode))},
-                                                              {"variant", topology.variant.name},
-                                                              {"variant_description", topology.variant.description}});
-                    ::testing::RegisterTest(group.c_str(), name.substr(group.size() + 1).c_str(), nullptr, nullptr,
-                                            __FILE__, __LINE__,
-                                            [suite, cell]() -> ::testing::Test* { return new BroadcastCell(suite, cell); });
-                    any = true;
+                    if (!selection.matches_filters(cell.name())) continue;
+                    suite->cells.add(cell, *context.collector, context.data_driven_tests,
+                                     {{"suite", "broadcast"},
+                                      {"parent_kind", std::string(to_string(topology.variant.parent))},
+                                      {"mode", std::string(to_string(topology.mode))},
+                                      {"variant", topology.variant.name},
+                                      {"variant_description", topology.variant.description}},
+                                     [suite](const BroadcastCellId& c) -> ::testing::Test* { return new BroadcastCell(suite, c); });
                 }
     }
-    if (any) ::testing::UnitTest::GetInstance()->listeners().Append(new FreshBroadcastCampaignPerIteration(suite));
+    if (!suite->cells.empty())
+        ::testing::UnitTest::GetInstance()->listeners().Append(
+            new EachIteration([suite] { suite->campaign.reset(); }, [suite] { suite->campaign.reset(); }));
 }
 
 }  // namespace mvc

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "cli.hpp"
+#include "selection.hpp"
 #include "suite_context.hpp"
 
 namespace mvc {
 
 // Registers the broadcast/multicast delivery cells from fixtures/expectations/broadcast.json
 // (only those the selection keeps). Throws FixtureError for a malformed file.
-void register_broadcast_suite(SuiteContext& context, const CliOptions& options);
+void register_broadcast_suite(SuiteContext& context, const Selection& selection);
 
 }  // namespace mvc

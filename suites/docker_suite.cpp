@@ -36,7 +36,7 @@
 #include "link_events.hpp"
 #include "machine_routes.hpp"
 #include "macvlan_link.hpp"
-#include "reachability_campaign.hpp"
+#include "probe_defaults.hpp"
 #include "rtnl.hpp"
 #include "suite_context.hpp"
 #include "topology.hpp"
@@ -169,7 +169,7 @@ public:
     // lost solicitation costs milliseconds. Must precede set_up.
     static void prepare(Rtnl& nl, int ifindex, bool link_local_too = true) {
         if (link_local_too) nl.disable_ipv6_link_local(ifindex);
-        const unsigned retransmit = CampaignOptions{}.neighbour_retransmit_ms;
+        const unsigned retransmit = defaults::kNeighbourRetransmitMs;
         nl.set_neighbour_retransmit(ifindex, Family::ipv4, retransmit);
         nl.set_neighbour_retransmit(ifindex, Family::ipv6, retransmit);
         nl.set_up(ifindex);
@@ -273,32 +273,21 @@ protected:
         if (!problems.empty()) ADD_FAILURE() << "the test image could not be removed: " << join(problems, "; ");
     }
 
-    void SetUp() override {
+    void set_up() override {
         auto& context = suite_context();
-        if (!context.machine_namespace) {
-            require({&Capabilities::privileges});
-            if (IsSkipped()) return;
+        if (!context.machine_namespace)
             GTEST_SKIP() << "the run has no handle on the machine's network namespace, where the Docker engine lives";
-        }
         EngineState& state = engine_state(*context.machine_namespace);
         if (!state.engine) GTEST_SKIP() << state.why_not;
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        require_more();
-        if (IsSkipped()) return;
         engine = &*state.engine;
         RecordProperty("docker", engine->describe());
 
-        choose_subnets(*context.machine_namespace);
-        if (IsSkipped()) return;
+        if (const auto why = choose_subnets(*context.machine_namespace); !why.empty()) GTEST_SKIP() << why;
         static unsigned serial = 0;
         serial_ = ++serial;
         lab = std::make_unique<DockerLab>(*context.machine_namespace, serial_);
         objects = std::make_unique<DockerObjects>(*engine);
     }
-
-    // What a test needs beyond privileges, veth and macvlan; checked before anything is built.
-    virtual void require_more() {}
 
     void TearDown() override {
         containers.clear();  // namespace handles first: nothing of the test keeps a container's namespace alive
@@ -323,7 +312,8 @@ protected:
 
     // A subnet that overlaps no route of the machine (any table) and no Docker network: the shim
     // puts routes into the machine's namespace, and Docker refuses overlapping pools.
-    void choose_subnets(const NetNamespace& machine) {
+    // Returns why none is free, or "".
+    std::string choose_subnets(const NetNamespace& machine) {
         std::vector<IpPrefix> taken;
         Rtnl machine_nl(machine);
         for (const auto& r : dump_routes(machine_nl)) taken.push_back(r.destination);
@@ -351,8 +341,8 @@ protected:
         }
         const auto v4_free = first_free(v4_candidates, taken);
         if (!v4_free)
-            GTEST_SKIP() << "every candidate IPv4 subnet (198.51.100.0/24, 203.0.113.0/24) overlaps a route of this "
-                            "machine or a Docker network";
+            return "every candidate IPv4 subnet (198.51.100.0/24, 203.0.113.0/24) overlaps a route of this machine or "
+                   "a Docker network";
         v4 = *v4_free;
         if (!suite_context().capabilities.ipv6.present)
             v6_missing = Capabilities::missing(suite_context().capabilities.ipv6);
@@ -361,6 +351,7 @@ protected:
         else
             v6_missing = "every candidate IPv6 subnet (2001:db8:6d76:1..10::/64) overlaps a route or a Docker network";
         RecordProperty("subnets", v4.str() + (v6 ? ", " + v6->str() : ", no IPv6: " + v6_missing));
+        return "";
     }
 
     std::string name(const std::string& role) const {
@@ -438,7 +429,7 @@ protected:
         for (const auto& l : c->nl->links())
             if (l.kind == "macvlan") c->ifindex = l.ifindex;
         if (!c->ifindex) throw std::runtime_error(container + " has no macvlan interface");
-        const unsigned retransmit = CampaignOptions{}.neighbour_retransmit_ms;
+        const unsigned retransmit = defaults::kNeighbourRetransmitMs;
         if (c->v4) c->nl->set_neighbour_retransmit(c->ifindex, Family::ipv4, retransmit);
         if (c->v6) c->nl->set_neighbour_retransmit(c->ifindex, Family::ipv6, retransmit);
         return c;
@@ -857,7 +848,7 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
 // slaves behave as on any parent: the kernel suite's bridge matrix for that parent.
 class DockerMacvlanVlan : public DockerMacvlan {
 protected:
-    void require_more() override { require({&Capabilities::vlan_8021q}); }
+    FeatureList needs() const override { return {&Capabilities::vlan_8021q}; }
 };
 
 TEST_F(DockerMacvlanVlan, SubInterfaceParentIsCreatedAndRemovedByDocker) {

@@ -25,11 +25,7 @@ using namespace std::chrono_literals;
 // must behave exactly as one built in the new mode: the same expectation data must hold.
 class ModeChange : public KernelTest {
 protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        require({&Capabilities::bridge, &Capabilities::ipv6});
-    }
+    FeatureList needs() const override { return {&Capabilities::bridge, &Capabilities::ipv6}; }
 
     // Builds the variant in bridge mode, then walks it through the modes, re-probing every cell
     // from cold caches after each change. Returns one line per cell that disagrees.
@@ -74,17 +70,13 @@ TEST_F(ModeChange, BridgeToVepaToPrivateAtRuntimeFollowsTheExpectations) {
 
 // ---- Carrier, MTU ---------------------------------------------------------------------------------
 
-class SlaveOfVeth : public KernelTest {
+class SlaveOfVeth : public LabTest {
 protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        lab = std::make_unique<VethLab>();
+    void prepare() override {
         slave = lab->add_slave("mv1", MacvlanMode::bridge, VethLab::slave_mac(1));
         lab->host_nl->set_up(slave);
     }
     bool carrier(int ifindex) { return lab->host_nl->link(ifindex).carrier; }  // IFLA_CARRIER
-    std::unique_ptr<VethLab> lab;
     int slave = 0;
 };
 
@@ -118,12 +110,9 @@ TEST_F(Mtu, LoweringTheParentsMtuClampsTheSlaves) {
 
 // ---- Deletion and namespaces ------------------------------------------------------------------------
 
-class SlavesInContainers : public KernelTest {
+class SlavesInContainers : public LabTest {
 protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        lab = std::make_unique<VethLab>();
+    void prepare() override {
         for (int i = 0; i < 2; ++i) {
             containers.push_back(std::make_unique<NetNamespace>(NetNamespace::create()));
             container_nl.push_back(std::make_unique<Rtnl>(*containers.back()));
@@ -140,7 +129,6 @@ protected:
     bool has_slave(size_t i) { return container_nl[i]->find_link("eth0").has_value(); }
     uint32_t parent_counter() { return lab->parent_link().promiscuity; }
 
-    std::unique_ptr<VethLab> lab;
     std::vector<std::unique_ptr<NetNamespace>> containers;
     std::vector<std::unique_ptr<Rtnl>> container_nl;
 };

@@ -10,13 +10,8 @@
 namespace mvc {
 namespace {
 
-class LinkErrors : public KernelTest {
+class LinkErrors : public LabTest {
 protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        lab = std::make_unique<VethLab>();
-    }
     MacvlanSpec slave(const std::string& name, int lower, MacvlanMode mode = MacvlanMode::bridge) {
         MacvlanSpec s;
         s.name = name;
@@ -24,7 +19,6 @@ protected:
         s.mode = mode;
         return s;
     }
-    std::unique_ptr<VethLab> lab;
 };
 
 // macvlan_port_create: only Ethernet devices that are not loopback can be a macvlan port.
@@ -120,8 +114,7 @@ TEST_F(LinkErrors, MacvlanOnAMacvlanAttachesToTheRealLowerDevice) {
 
 // macvlan_port_create: netdev_is_rx_handler_busy. A bridge port's rx handler is the bridge's.
 TEST_F(LinkErrors, ParentWithAnotherRxHandlerIsEBUSY) {
-    require({&Capabilities::bridge});
-    if (IsSkipped()) return;
+    MVC_REQUIRE(&Capabilities::bridge);
     const int bridge = lab->host_nl->create_bridge("br0", MacAddress::local(0x30, 1));
     lab->host_nl->set_master(lab->parent, bridge);
     expect_netlink_errno(EBUSY, [&] { create_macvlan(*lab->host_nl, slave("mv1", lab->parent)); });
@@ -131,15 +124,13 @@ TEST_F(LinkErrors, ParentWithAnotherRxHandlerIsEBUSY) {
 // macvlan_port_create refuses a parent that already serves ipvlan (netdev_is_rx_handler_busy), and
 // ipvlan's own port setup (netdev_rx_handler_register in ipvlan_port_create) refuses a macvlan port.
 TEST_F(LinkErrors, MacvlanOnAnIpvlanParentIsEBUSY) {
-    require({&Capabilities::ipvlan});
-    if (IsSkipped()) return;
+    MVC_REQUIRE(&Capabilities::ipvlan);
     lab->host_nl->create_ipvlan("ipv1", lab->parent);
     expect_netlink_errno(EBUSY, [&] { create_macvlan(*lab->host_nl, slave("mv1", lab->parent)); });
 }
 
 TEST_F(LinkErrors, IpvlanOnAMacvlanParentIsEBUSY) {
-    require({&Capabilities::ipvlan});
-    if (IsSkipped()) return;
+    MVC_REQUIRE(&Capabilities::ipvlan);
     lab->add_slave("mv1", MacvlanMode::bridge, VethLab::slave_mac(1));
     expect_netlink_errno(EBUSY, [&] { lab->host_nl->create_ipvlan("ipv1", lab->parent); });
 }

@@ -9,7 +9,7 @@
 
 #include "machine_routes.hpp"
 #include "packet_socket.hpp"
-#include "remote_peer.hpp"
+#include "probe_defaults.hpp"
 #include "suite_context.hpp"
 #include "topology.hpp"
 #include "veth_lab.hpp"
@@ -19,69 +19,33 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The wire under test: the lent one, or a VethLab standing in for it.
-struct WireUnderTest {
-    std::unique_ptr<VethLab> lab;
-    const NetNamespace* host = nullptr;
-    const NetNamespace* ext = nullptr;
-    int parent = 0;
-    int peer = 0;
-    MacAddress peer_mac;
-    std::string kind;
-};
-
-WireUnderTest wire_under_test() {
-    WireUnderTest w;
-    if (const LentWire* lent = suite_context().lent_wire; lent && !lent->remote) {
-        w.host = lent->host;
-        w.ext = lent->ext;
-        w.parent = lent->parent;
-        w.peer = lent->peer;
-        w.peer_mac = Rtnl(*lent->ext).link(lent->peer).mac;
-        w.kind = "lent interface " + suite_context().lent_parent;
-        return w;
-    }
-    w.lab = std::make_unique<VethLab>();
-    w.host = &w.lab->host;
-    w.ext = &w.lab->ext;
-    w.parent = w.lab->parent;
-    w.peer = w.lab->peer;
-    w.peer_mac = w.lab->peer_mac;
-    w.kind = "veth";
-    return w;
+// The wire under test: the lent one when there is one, else a fresh veth pair, as a plain peer.
+Wire wire_under_test() {
+    Wire wire = suite_context().wire_source().attach(VariantSpec{"plain", ParentKind::veth, ExternalKind::plain, false, ""});
+    const EndpointTuning links_only{{}, 0, false};  // no addresses, nothing tuned: only the links go up
+    wire.host->configure({}, links_only);
+    if (auto* ext = wire.ext->local()) ext->configure({}, links_only);
+    return wire;
 }
 
-// On a lent wire whose other end is another machine, nothing local can put a frame on the wire:
-// the remote host pings each slave's IPv6 address instead. The neighbour solicitation is multicast;
-// the echo request that follows is unicast to the slave's MAC, which is what the filter must pass.
-IpAddress slave_address(const LentWire& lent, int slave) {
-    return lent.addresses.range(Family::ipv6).at(0x4e00u + static_cast<unsigned>(slave));
+// On a wire whose other end is another machine, nothing local can put a frame on the wire: ext
+// pings each slave's IPv6 address instead. The neighbour solicitation is multicast; the echo
+// request that follows is unicast to the slave's MAC, which is what the filter must pass.
+IpAddress slave_address(const AddressPlan& plan, int slave) {
+    return plan.range(Family::ipv6).at(0x4e00u + static_cast<unsigned>(slave));
 }
 
-void expect_remote_frames_arrive(const LentWire& lent, const std::vector<MacAddress>& macs,
+void expect_pinged_frames_arrive(ExternalPeer& ext, const AddressPlan& plan, const std::vector<MacAddress>& macs,
                                  std::vector<std::unique_ptr<PacketSocket>>& receivers) {
-    const RemotePeer& remote = *lent.remote;
-    const auto range = lent.addresses.range(Family::ipv6);
-    const std::vector<std::pair<IpAddress, int>> sender{{range.at(0x4dffu), range.length}};
-    remote.add_addresses(sender);
-    struct RemoveSender {
-        const RemotePeer& remote;
-        const std::vector<std::pair<IpAddress, int>>& sender;
-        ~RemoveSender() {
-            try {
-                remote.delete_addresses(sender);
-            } catch (const std::exception&) {
-                // The journal's restore removes any address of the run's ranges left on the peer.
-            }
-        }
-    } remove_sender{remote, sender};
-    std::vector<std::pair<IpAddress, IpAddress>> pings;
-    for (size_t i = 0; i < macs.size(); ++i) pings.emplace_back(sender.front().first, slave_address(lent, static_cast<int>(i)));
-    const auto results = remote.ping(pings, 3s);
+    const IpAddress sender = plan.range(Family::ipv6).at(0x4dffu);
+    ext.configure({sender}, EndpointTuning{{Family::ipv6}, 0, false});  // removed again with the wire
+    std::vector<ExternalProbe> pings;
+    for (size_t i = 0; i < macs.size(); ++i) pings.push_back({sender, slave_address(plan, static_cast<int>(i))});
+    const auto results = ext.echo(pings, {defaults::kResendInterval, 3s});
     std::string lost;
     for (size_t i = 0; i < macs.size(); ++i) {
         EXPECT_TRUE(results[i].failure.empty()) << results[i].failure;
-        const auto address = slave_address(lent, static_cast<int>(i));
+        const auto address = slave_address(plan, static_cast<int>(i));
         bool arrived = false;
         for (const auto& f : receivers[i]->drain()) {
             if (f.frame.size() < 14) continue;
@@ -93,7 +57,7 @@ void expect_remote_frames_arrive(const LentWire& lent, const std::vector<MacAddr
         if (!arrived)
             lost += (lost.empty() ? "" : ", ") + macs[i].str() + (results[i].replied ? " (the ping was answered)" : " (no reply either)");
     }
-    EXPECT_TRUE(lost.empty()) << "unicast frames from the remote peer for these slaves never arrived (the driver filtered them): " << lost;
+    EXPECT_TRUE(lost.empty()) << "unicast frames from ext for these slaves never arrived (the driver filtered them): " << lost;
 }
 
 class NicCertification : public KernelTest, public ::testing::WithParamInterface<int> {};
@@ -104,20 +68,18 @@ class NicCertification : public KernelTest, public ::testing::WithParamInterface
 // both cases a frame for each slave's MAC must arrive without the user ever setting PROMISC.
 TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
     const int slaves = GetParam();
-    const LentWire* lent = suite_context().lent_wire;
-    const RemotePeer* remote = lent ? lent->remote : nullptr;
+    const WireSource& wires = suite_context().wire_source();
+    Wire wire = wire_under_test();
+    EndpointNode* local_ext = wire.ext->local();
+    const bool remote = local_ext == nullptr;
     if (remote && !suite_context().capabilities.ipv6.present)
         GTEST_SKIP() << "the remote peer's frames are IPv6 echo requests, and this kernel has no IPv6";
-    auto wire = wire_under_test();
-    if (remote) {
-        wire.host = lent->host;
-        wire.parent = lent->parent;
-        wire.kind = "lent interface " + suite_context().lent_parent + ", remote peer " + remote->ifname() + " on " +
-                    remote->shell().login().destination;
-    }
-    Rtnl host_nl(*wire.host);
-    const uint32_t counter_before = host_nl.link(wire.parent).promiscuity;
-    ASSERT_EQ(host_nl.link(wire.parent).flags & IFF_PROMISC, 0u) << "the parent is already promiscuous by request";
+    const std::string kind = wires.parent_description(VariantSpec{"plain", ParentKind::veth, ExternalKind::plain, false, ""}) +
+                             (remote ? ", " + wire.ext->description() : "");
+    Rtnl& host_nl = *wire.host->rtnl;
+    const int parent_ifindex = wire.host->ifindex;
+    const uint32_t counter_before = host_nl.link(parent_ifindex).promiscuity;
+    ASSERT_EQ(host_nl.link(parent_ifindex).flags & IFF_PROMISC, 0u) << "the parent is already promiscuous by request";
 
     const NetNamespace containers = NetNamespace::create();
     Rtnl containers_nl(containers);
@@ -138,7 +100,7 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
     for (int i = 0; i < slaves; ++i) {
         MacvlanSpec spec;
         spec.name = "mv" + std::to_string(i);
-        spec.lower_ifindex = wire.parent;
+        spec.lower_ifindex = parent_ifindex;
         spec.mode = MacvlanMode::bridge;
         spec.mac = MacAddress::local(0x40 + static_cast<uint8_t>(i / 256), static_cast<uint8_t>(i % 256));
         spec.target = &containers;
@@ -148,7 +110,7 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
             // Bridge-mode slaves hear each other's multicast; without link-local addresses there is
             // far less of it (no DAD, no router solicitations) to crowd the receivers.
             containers_nl.disable_ipv6_link_local(ifindex);
-            containers_nl.add_address(ifindex, slave_address(*lent, i), AddressPlan::prefix_length(Family::ipv6));
+            containers_nl.add_address(ifindex, slave_address(wires.addresses(), i), AddressPlan::prefix_length(Family::ipv6));
         }
         containers_nl.set_up(ifindex);
         receivers.push_back(std::make_unique<PacketSocket>(containers, ifindex, remote ? uint16_t{ETH_P_IPV6} : kTestEthertype));
@@ -157,26 +119,26 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
         if (remote) receivers.back()->reserve_buffer(1 << 20);
         macs.push_back(*spec.mac);
     }
-    const LinkInfo parent = host_nl.link(wire.parent);
-    RecordProperty("parent", wire.kind);
+    const LinkInfo parent = host_nl.link(parent_ifindex);
+    RecordProperty("parent", kind);
     RecordProperty("promiscuity_with_" + std::to_string(slaves) + "_slaves",
                    std::to_string(counter_before) + " -> " + std::to_string(parent.promiscuity));
     EXPECT_EQ(parent.flags & IFF_PROMISC, 0u) << "the user's PROMISC flag must not be set by macvlan";
     if (remote) {
-        expect_remote_frames_arrive(*lent, macs, receivers);
+        expect_pinged_frames_arrive(*wire.ext, wires.addresses(), macs, receivers);
         return;
     }
 
     // One frame per slave from the peer; each must arrive at its own slave only. Positive verdicts:
     // wait until everything arrived, bounded, resending what is missing (the wire may still be waking).
-    PacketSocket sender(*wire.ext, wire.peer);
+    PacketSocket sender(local_ext->ns, local_ext->ifindex);
     std::vector<bool> arrived(static_cast<size_t>(slaves), false);
     int missing = slaves;
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (missing > 0 && std::chrono::steady_clock::now() < deadline) {
         for (int i = 0; i < slaves; ++i)
             if (!arrived[static_cast<size_t>(i)])
-                sender.send(ethernet_frame(macs[static_cast<size_t>(i)], wire.peer_mac, kTestEthertype,
+                sender.send(ethernet_frame(macs[static_cast<size_t>(i)], local_ext->mac, kTestEthertype,
                                            {'n', 'i', 'c', static_cast<uint8_t>(i)}));
         const auto until = std::chrono::steady_clock::now() + 100ms;
         while (missing > 0 && std::chrono::steady_clock::now() < until) {

@@ -6,20 +6,13 @@
 
 #include "echo_probe.hpp"
 #include "errno_assertions.hpp"
+#include "suite_context.hpp"
 #include "veth_lab.hpp"
 
 namespace mvc {
 namespace {
 
-class Passthru : public KernelTest {
-protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        lab = std::make_unique<VethLab>();
-    }
-    std::unique_ptr<VethLab> lab;
-};
+using Passthru = LabTest;
 
 // macvlan_common_newlink: eth_hw_addr_inherit gives a passthru slave its lower device's MAC.
 TEST_F(Passthru, SlaveInheritsTheParentMac) {
@@ -127,13 +120,12 @@ TEST_F(Passthru, ParentLosesItsUnicastTrafficWhileTheSlaveExists) {
     container_nl.set_up(slave);
     ASSERT_TRUE(control(lab->ext, ip(101), ip(100))) << "control: ext reaches the passthru slave";
     // Both directions in one bounded quiet window.
-    const auto up = run_echo_probes({{&lab->host, ip(20), ip(21)}, {&lab->ext, ip(21), ip(20)}},
-                                    {std::chrono::milliseconds(20), std::chrono::milliseconds(300)});
+    const auto up = run_echo_probes({{&lab->host, ip(20), ip(21)}, {&lab->ext, ip(21), ip(20)}}, suite_context().cell_schedule);
     EXPECT_FALSE(up[0].replied) << "host->ext while the passthru slave is up";
     EXPECT_FALSE(up[1].replied) << "ext->host while the passthru slave is up";
 
     container_nl.set_up(slave, false);
-    EXPECT_FALSE(answers(lab->host, ip(30), ip(31), std::chrono::milliseconds(300)))
+    EXPECT_FALSE(answers(lab->host, ip(30), ip(31), suite_context().cell_schedule.window))
         << "host->ext while the passthru slave is down";
 
     container_nl.delete_link(slave);

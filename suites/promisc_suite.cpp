@@ -15,14 +15,9 @@
 namespace mvc {
 namespace {
 
-class PromiscTest : public KernelTest {
+class PromiscTest : public LabTest {
 protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        lab = std::make_unique<VethLab>();
-        baseline = counter();
-    }
+    void prepare() override { baseline = counter(); }
     bool netlink_flag() { return (lab->parent_link().flags & IFF_PROMISC) != 0; }  // ifi_flags
     bool ioctl_flag() { return (ioctl_get_flags(lab->host, "parent") & IFF_PROMISC) != 0; }
     uint32_t counter() { return lab->parent_link().promiscuity; }  // IFLA_PROMISCUITY
@@ -31,7 +26,6 @@ protected:
         ioctl_set_flags(lab->host, "parent", on ? flags | IFF_PROMISC : flags & ~IFF_PROMISC);
     }
 
-    std::unique_ptr<VethLab> lab;
     uint32_t baseline = 0;
 };
 

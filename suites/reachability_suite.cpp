@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "matrix.hpp"
 #include "report_collector.hpp"
 
 namespace mvc {
@@ -29,15 +30,8 @@ public:
         record.observed = std::string(to_string(seen.observed));
         context_.collector->attach_cell(cell_.name(), record);
         context_.collector->set_seconds(cell_.name(), seen.seconds);
-
-        if (seen.observed != expectation.expected) {
-            FAIL() << "expected " << to_string(expectation.expected) << ", observed " << to_string(seen.observed)
-                   << "\n  expected because: " << expectation.reason
-                   << (seen.trusted ? "" : "\n  note: " + seen.problem);
-        } else if (expectation.expected == Reach::blocked && !seen.trusted) {
-            // No reply is only evidence of isolation when the same topology answered its controls.
-            FAIL() << "expected blocked and saw no reply, but that proves nothing: " << seen.problem;
-        }
+        judge_cell({record.expected, record.observed, expectation.expected == Reach::blocked, seen.trusted,
+                    expectation.reason, seen.problem, "", "saw no reply"});
     }
 
 private:
@@ -49,20 +43,16 @@ private:
 
 void register_reachability_suite(SuiteContext& context, const std::vector<CellId>& cells) {
     for (const auto& cell : cells) {
-        const std::string name = cell.name();
-        const std::string group = cell.group();
-        const std::string test = name.substr(group.size() + 1);
         const TopologySpec* spec = context.catalog.find(cell.mode, cell.variant);
-        context.cells_by_name.emplace(name, cell);
-        context.data_driven_tests.insert(name);
-        context.collector->describe_group(group, {{"suite", "reachability"},
-                                                  {"parent_kind", context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
-                                                                                              : "lent interface " + context.lent_parent},
-                                                  {"mode", std::string(to_string(cell.mode))},
-                                                  {"variant", cell.variant},
-                                                  {"variant_description", spec->variant.description}});
-        ::testing::RegisterTest(group.c_str(), test.c_str(), nullptr, nullptr, __FILE__, __LINE__,
-                                [&context, cell]() -> ::testing::Test* { return new ReachabilityCell(context, cell); });
+        context.reachability_cells.add(
+            cell, *context.collector, context.data_driven_tests,
+            {{"suite", "reachability"},
+             {"parent_kind", context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
+                                                         : "lent interface " + context.lent_parent},
+             {"mode", std::string(to_string(cell.mode))},
+             {"variant", cell.variant},
+             {"variant_description", spec->variant.description}},
+            [&context](const CellId& c) -> ::testing::Test* { return new ReachabilityCell(context, c); });
     }
 }
 

@@ -65,13 +65,8 @@ std::string outcome(const std::function<void()>& request) {
     }
 }
 
-class SourceModeTest : public KernelTest {
+class SourceModeTest : public LabTest {
 protected:
-    void SetUp() override {
-        KernelTest::SetUp();
-        if (IsSkipped()) return;
-        lab = std::make_unique<VethLab>();
-    }
 
     // A slave of the lab's parent with slave_mac(n), created with this allow-list
     // (MACVLAN_MACADDR_SET in the RTM_NEWLINK) and brought up.
@@ -122,7 +117,6 @@ protected:
     }
     uint8_t tag() { return ++last_tag_; }  // 0 is the wire handshake's
 
-    std::unique_ptr<VethLab> lab;
 
 private:
     std::unique_ptr<FrameInjector> injector_;
@@ -131,11 +125,7 @@ private:
 
 class SourceModeNodstTest : public SourceModeTest {
 protected:
-    void SetUp() override {
-        SourceModeTest::SetUp();
-        if (IsSkipped()) return;
-        require({&Capabilities::nodst});
-    }
+    FeatureList needs() const override { return {&Capabilities::nodst}; }
     // A source slave with MACVLAN_FLAG_NODST, or nullopt when the kernel refuses the flag bit.
     std::optional<int> add_nodst_slave(const std::string& name, uint8_t n, std::vector<MacAddress> sources) {
         try {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "broadcast_expectations.hpp"
+#include "delivery_probe.hpp"
 #include "fixture_error.hpp"
 #include "fixture_files.hpp"
 

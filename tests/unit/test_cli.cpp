@@ -53,27 +53,27 @@ TEST(Cli, SelectionFlagsCombine) {
     auto p = parse({"--mode", "vepa", "--family", "ipv6", "--filter", "*c1_to*"});
     ASSERT_FALSE(p.exit_now);
     const CellId yes{MacvlanMode::vepa, "hairpin", Family::ipv6, Endpoint::c1, Endpoint::c2};
-    EXPECT_TRUE(selected(p.options, yes));
+    EXPECT_TRUE(p.options.selection.selects(yes));
     CellId wrong_mode = yes;
     wrong_mode.mode = MacvlanMode::bridge;
-    EXPECT_FALSE(selected(p.options, wrong_mode));
+    EXPECT_FALSE(p.options.selection.selects(wrong_mode));
     CellId wrong_family = yes;
     wrong_family.family = Family::ipv4;
-    EXPECT_FALSE(selected(p.options, wrong_family));
+    EXPECT_FALSE(p.options.selection.selects(wrong_family));
     CellId wrong_name = yes;
     wrong_name.from = Endpoint::c2;
-    EXPECT_FALSE(selected(p.options, wrong_name));
+    EXPECT_FALSE(p.options.selection.selects(wrong_name));
 }
 
 TEST(Cli, NegativeFilterExcludes) {
     auto p = parse({"--filter", "reachability.*", "--filter", "-*.ipv6.*"});
     ASSERT_FALSE(p.exit_now);
-    EXPECT_TRUE(name_matches_filters(p.options, "reachability.vepa.plain.ipv4.c1_to_c2"));
-    EXPECT_FALSE(name_matches_filters(p.options, "reachability.vepa.plain.ipv6.c1_to_c2"));
-    EXPECT_FALSE(name_matches_filters(p.options, "Promisc.NetlinkSetsAndClearsTheFlagSeenBothWays"));
+    EXPECT_TRUE(p.options.selection.matches_filters("reachability.vepa.plain.ipv4.c1_to_c2"));
+    EXPECT_FALSE(p.options.selection.matches_filters("reachability.vepa.plain.ipv6.c1_to_c2"));
+    EXPECT_FALSE(p.options.selection.matches_filters("Promisc.NetlinkSetsAndClearsTheFlagSeenBothWays"));
     auto only_negative = parse({"--filter=-Docker*"});
-    EXPECT_TRUE(name_matches_filters(only_negative.options, "Promisc.X"));
-    EXPECT_FALSE(name_matches_filters(only_negative.options, "DockerMacvlan.X"));
+    EXPECT_TRUE(only_negative.options.selection.matches_filters("Promisc.X"));
+    EXPECT_FALSE(only_negative.options.selection.matches_filters("DockerMacvlan.X"));
 }
 
 TEST(Cli, ParentAloneNamesBothWaysToGiveItsOtherEnd) {

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "expectations.hpp"
+#include "probe_defaults.hpp"
+#include "selection.hpp"
+
+namespace mvc {
+
+inline constexpr int kExitPass = 0;
+inline constexpr int kExitFail = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitAllSkipped = 4;
+
+struct CliOptions {
+    std::optional<std::filesystem::path> junit;
+    std::optional<std::filesystem::path> json;
+    bool ktap = false;
+    std::filesystem::path ktap_file;  // empty: standard output
+    std::optional<std::filesystem::path> html;
+    bool keep_on_failure = false;
+    std::optional<std::filesystem::path> pcap_dir;
+    // A parent you bring (--parent/--peer/--peer-hairpin/--allow-busy-parent).
+    std::string parent, peer;
+    std::string remote, remote_if, remote_ssh_config;  // --remote/--remote-if/--remote-ssh-config: ext on another machine
+    bool peer_hairpin = false;
+    bool allow_busy_parent = false;
+    bool restore = false;  // the `restore` subcommand
+    std::vector<std::string> restore_journals;
+    bool env = false;  // the `env` subcommand
+    bool env_json = false;
+    std::optional<std::filesystem::path> expectations;  // default: <fixtures>/expectations/reachability.json
+    std::optional<std::filesystem::path> fixtures;      // default: found next to the binary
+    Selection selection;  // --mode, --variant, --family, --filter
+    bool list = false;
+    int repeat = 1;
+    unsigned quiet_window_ms = static_cast<unsigned>(defaults::kQuietWindow.count());
+    unsigned ready_timeout_ms = static_cast<unsigned>(defaults::kReadyTimeout.count());
+    std::string inject_fault;  // "" or "arp-ignore"
+    std::vector<std::string> gtest_arguments;  // --gtest_* flags, passed through untouched
+};
+
+// Parses argv. Returns the options, or the exit code to leave with (0 after --help, 2 on a usage
+// error, with the message already printed).
+struct ParsedCli {
+    CliOptions options;
+    std::optional<int> exit_now;
+};
+ParsedCli parse_cli(int argc, char** argv);
+
+// Where the shipped fixtures are: <prefix>/share/macvlan-conformance/fixtures beside an installed
+// binary, else the source tree the binary was built from.
+std::filesystem::path default_fixtures_dir();
+
+}  // namespace mvc

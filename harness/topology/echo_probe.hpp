@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "addresses.hpp"
+#include "net_namespace.hpp"
+#include "probe_defaults.hpp"
+
+namespace mvc {
+
+// One ICMP echo conversation: `source` (an address inside `ns`) asks `destination` for replies.
+struct EchoProbe {
+    const NetNamespace* ns = nullptr;
+    IpAddress source;
+    IpAddress destination;
+};
+
+struct EchoResult {
+    bool replied = false;
+    std::chrono::nanoseconds first_reply{};  // from the first request to the first reply
+    int requests_sent = 0;
+    int send_errors = 0;  // e.g. EHOSTUNREACH once the kernel gave up resolving the neighbour
+    std::string failure;  // the probe itself went wrong (a remote ping that could not run): no verdict
+};
+
+struct EchoSchedule {
+    // Requests are repeated at this interval until a reply arrives; each repeat also re-triggers
+    // ARP/ND if the kernel marked the neighbour FAILED.
+    std::chrono::milliseconds resend_interval = defaults::kResendInterval;
+    // The bounded quiet window: a probe with no reply after this long is reported as no reply.
+    std::chrono::milliseconds window = defaults::kQuietWindow;
+};
+
+// Runs all probes at once from one epoll loop, over raw ICMP/ICMPv6 sockets opened in each probe's
+// namespace and bound to its source address. Replies are recognised by sender, identifier and
+// the probe's own token, so concurrent probes cannot answer for each other. The kernel resolves
+// neighbours itself (ARP/ND), exactly as for any other traffic.
+// Returns as soon as every probe has a reply, or when the window closes.
+std::vector<EchoResult> run_echo_probes(const std::vector<EchoProbe>& probes, const EchoSchedule& schedule);
+
+}  // namespace mvc

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "addresses.hpp"
+#include "net_namespace.hpp"
+#include "probe_defaults.hpp"
+#include "rtnl.hpp"
+#include "topology_spec.hpp"
+
+namespace mvc {
+
+// What every endpoint on this machine gets before its links go up.
+struct EndpointTuning {
+    std::vector<Family> families{Family::ipv4, Family::ipv6};
+    unsigned neighbour_retransmit_ms = defaults::kNeighbourRetransmitMs;
+    // Deliberate breakage (--inject-fault arp-ignore): arp_ignore=8, so no ARP request is answered.
+    bool break_arp = false;
+};
+
+// Deterministic, locally administered MACs: group = endpoint, index = which interface.
+MacAddress planned_mac(Endpoint endpoint, uint8_t index = 0);
+
+// An endpoint on this machine: a namespace, a netlink socket inside it, and the interface that
+// carries the endpoint's addresses.
+struct EndpointNode {
+    EndpointNode(Endpoint endpoint, NetNamespace ns);
+    // A borrowed (lent) interface gets back exactly the addresses it had: the ones added go again.
+    ~EndpointNode();
+    EndpointNode(const EndpointNode&) = delete;
+    EndpointNode& operator=(const EndpointNode&) = delete;
+
+    Endpoint endpoint;
+    NetNamespace ns;
+    std::unique_ptr<Rtnl> rtnl;
+    int ifindex = 0;  // the interface that carries this endpoint's addresses
+    std::string ifname;
+    MacAddress mac;
+    std::vector<int> links;  // every link in this namespace that must be up
+    // An interface the user lent: it keeps its own IPv6 and neighbour settings, and only addresses
+    // are added to it, which the destructor removes again.
+    bool borrowed = false;
+
+    // Adds the addresses, applies the tuning (to what is ours to tune) and sets every link up.
+    void configure(const std::vector<IpAddress>& addresses, const EndpointTuning& tuning);
+    // Points the node at one of its links (the one that carries its addresses).
+    void use_interface(int link_ifindex);
+
+private:
+    std::vector<IpAddress> added_;  // on a borrowed interface
+};
+
+}  // namespace mvc

@@ -1,0 +1,85 @@
+#include "external_peer.hpp"
+#include "probe_defaults.hpp"
+
+namespace mvc {
+
+namespace {
+
+constexpr const char* kParentName = "parent";
+constexpr const char* kPeerName = "peer";
+constexpr const char* kBridgeName = "br0";
+constexpr const char* kTrunkName = "trunk";
+constexpr uint16_t kVlanId = 10;
+
+}  // namespace
+
+void LocalPeer::configure(const std::vector<IpAddress>& addresses, const EndpointTuning& tuning) {
+    node_->configure(addresses, tuning);
+}
+
+std::vector<EchoResult> LocalPeer::echo(const std::vector<ExternalProbe>& probes, const EchoSchedule& schedule) {
+    std::vector<EchoProbe> local;
+    for (const auto& p : probes) local.push_back({&node_->ns, p.source, p.destination});
+    return run_echo_probes(local, schedule);
+}
+
+std::string LocalPeer::description() const {
+    return (node_->borrowed ? "lent peer " : "") + node_->ifname;
+}
+
+const WireSource& fresh_wires() {
+    static const FreshWires wires;
+    return wires;
+}
+
+unsigned FreshWires::max_parallel_topologies() const { return defaults::kParallelTopologies; }
+
+std::string FreshWires::parent_description(const VariantSpec& variant) const {
+    return std::string(to_string(variant.parent));
+}
+
+Wire FreshWires::attach(const VariantSpec& variant) const {
+    Wire wire;
+    wire.host = std::make_unique<EndpointNode>(Endpoint::host, NetNamespace::create());
+    EndpointNode& host = *wire.host;
+    if (variant.parent == ParentKind::dummy) {
+        host.links.push_back(host.rtnl->create_dummy(kParentName, planned_mac(Endpoint::host)));
+        host.use_interface(host.links.back());
+        return wire;
+    }
+    auto ext = std::make_unique<EndpointNode>(Endpoint::ext, NetNamespace::create());
+    if (variant.parent == ParentKind::vlan) {
+        // The veth is the trunk; VLAN 10 on each end carries everything the endpoints say.
+        if (variant.external == ExternalKind::hairpin_bridge) throw std::logic_error("the vlan parent supports only a plain peer");
+        const int trunk = host.rtnl->create_veth(kTrunkName, planned_mac(Endpoint::host, 9), kTrunkName,
+                                                 planned_mac(Endpoint::ext, 9), ext->ns);
+        const int ext_trunk = ext->rtnl->link(kTrunkName).ifindex;
+        host.links.push_back(trunk);
+        host.links.push_back(host.rtnl->create_vlan(kParentName, trunk, kVlanId, planned_mac(Endpoint::host)));
+        ext->links.push_back(ext_trunk);
+        ext->links.push_back(ext->rtnl->create_vlan(kPeerName, ext_trunk, kVlanId, planned_mac(Endpoint::ext)));
+        ext->use_interface(ext->links.back());
+    } else {
+        host.links.push_back(host.rtnl->create_veth(kParentName, planned_mac(Endpoint::host), kPeerName,
+                                                    planned_mac(Endpoint::ext), ext->ns));
+        const int peer = ext->rtnl->link(kPeerName).ifindex;
+        ext->links.push_back(peer);
+        if (variant.external == ExternalKind::hairpin_bridge) {
+            // A Linux bridge with hairpin on its only port sends frames back out of the port they
+            // came in on: the software stand-in for an 802.1Qbg reflective-relay switch.
+            const int bridge = ext->rtnl->create_bridge(kBridgeName, planned_mac(Endpoint::ext, 1));
+            ext->rtnl->disable_bridge_multicast_snooping(bridge);
+            ext->rtnl->set_master(peer, bridge);
+            ext->rtnl->set_bridge_port_hairpin(peer, true);
+            ext->links.push_back(bridge);
+            ext->use_interface(bridge);
+        } else {
+            ext->use_interface(peer);
+        }
+    }
+    host.use_interface(host.links.back());
+    wire.ext = std::make_unique<LocalPeer>(std::move(ext));
+    return wire;
+}
+
+}  // namespace mvc

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <chrono>
+
+// Every default of the probe engine, in one place: the command line, the campaigns, the suites
+// that probe on their own and the benchmarks all read them from here.
+namespace mvc::defaults {
+
+// How long a probe waits for its first reply before the cell is called blocked (--quiet-window-ms).
+inline constexpr std::chrono::milliseconds kQuietWindow{300};
+// Requests are repeated at this interval; each repeat re-triggers ARP/ND after a failed resolution.
+inline constexpr std::chrono::milliseconds kResendInterval{20};
+// How long a topology may take to show its links up and answer its controls (--ready-timeout-ms).
+inline constexpr std::chrono::milliseconds kReadyTimeout{5000};
+// Per-interface ARP/ND retransmit time in the run's own namespaces: a lost solicitation costs
+// milliseconds instead of the kernel's default second.
+inline constexpr unsigned kNeighbourRetransmitMs = 100;
+// Topologies built and probed at the same time on fresh wires.
+inline constexpr unsigned kParallelTopologies = 32;
+
+}  // namespace mvc::defaults

@@ -1,0 +1,146 @@
+#include "topology.hpp"
+
+#include <linux/if.h>
+
+#include <algorithm>
+
+#include "link_events.hpp"
+
+namespace mvc {
+
+namespace {
+
+constexpr const char* kSlaveName = "eth0";
+
+bool link_ready(const LinkInfo& l) {
+    return l.up() && l.carrier && (l.operstate == IF_OPER_UP || l.operstate == IF_OPER_UNKNOWN);
+}
+
+std::string describe(const LinkInfo& l) {
+    static const char* names[] = {"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"};
+    const char* oper = l.operstate < std::size(names) ? names[l.operstate] : "?";
+    return l.name + " (admin " + (l.up() ? "up" : "down") + ", carrier " + (l.carrier ? "on" : "off") +
+           ", operstate " + oper + ")";
+}
+
+}  // namespace
+
+bool Topology::is_local(Endpoint endpoint) const {
+    if (endpoint == Endpoint::host) return true;
+    if (endpoint == Endpoint::ext) return wire_.ext && wire_.ext->local();
+    return slaves_.count(endpoint) > 0;
+}
+
+EndpointNode& Topology::node(Endpoint endpoint) {
+    EndpointNode* found = nullptr;
+    if (endpoint == Endpoint::host) found = wire_.host.get();
+    else if (endpoint == Endpoint::ext) found = wire_.ext ? wire_.ext->local() : nullptr;
+    else if (auto it = slaves_.find(endpoint); it != slaves_.end()) found = it->second.get();
+    if (!found) throw std::logic_error("topology " + spec_.id() + " has no local " + std::string(to_string(endpoint)));
+    return *found;
+}
+
+const EndpointNode& Topology::node(Endpoint endpoint) const { return const_cast<Topology*>(this)->node(endpoint); }
+
+std::vector<Endpoint> Topology::local_endpoints() const {
+    std::vector<Endpoint> out;
+    for (auto e : spec_.endpoints())
+        if (is_local(e)) out.push_back(e);
+    return out;
+}
+
+std::vector<EndpointNode*> Topology::local_nodes() {
+    std::vector<EndpointNode*> out;
+    for (auto e : local_endpoints()) out.push_back(&node(e));
+    return out;
+}
+
+MacAddress Topology::mac_of(Endpoint endpoint) const {
+    if (endpoint == Endpoint::ext && wire_.ext) return wire_.ext->mac();
+    return node(endpoint).mac;
+}
+
+std::unique_ptr<Topology> Topology::build(const TopologySpec& spec, const TopologyOptions& options) {
+    std::unique_ptr<Topology> t(new Topology(spec));
+    const WireSource& wires = options.wires ? *options.wires : fresh_wires();
+    t->addresses_ = wires.addresses();
+    t->wire_ = wires.attach(spec.variant);
+    for (auto s : spec.slaves) t->slaves_.emplace(s, std::make_unique<EndpointNode>(s, NetNamespace::create()));
+    t->build_slaves();
+    const auto endpoints = spec.endpoints();
+    auto addresses_of = [&](Endpoint e) {
+        std::vector<IpAddress> out;
+        for (auto family : options.tuning.families)
+            for (const auto& a : t->addresses_.addresses_of(e, endpoints, family)) out.push_back(a);
+        return out;
+    };
+    for (auto* n : t->local_nodes())
+        if (n->endpoint != Endpoint::ext) n->configure(addresses_of(n->endpoint), options.tuning);
+    if (t->wire_.ext) t->wire_.ext->configure(addresses_of(Endpoint::ext), options.tuning);
+    if (spec.variant.static_neighbours) t->add_static_neighbours(options.tuning.families);
+    return t;
+}
+
+Topology::~Topology() {
+    if (!wire_.host || !wire_.host->borrowed) return;  // everything else lives in namespaces that close with the nodes
+    // The kernel dismantles a closed namespace asynchronously; on a lent parent the next topology
+    // would meet these slaves' MACs (EADDRINUSE, macvlan_open). Delete them now, synchronously.
+    for (auto& [endpoint, slave] : slaves_) {
+        try {
+            slave->rtnl->delete_link(slave->ifindex);
+        } catch (const std::exception&) {
+        }
+    }
+}
+
+void Topology::build_slaves() {
+    EndpointNode& host = *wire_.host;
+    for (auto& [endpoint, slave] : slaves_) {
+        MacvlanSpec m;
+        m.name = kSlaveName;
+        m.lower_ifindex = host.ifindex;
+        m.mode = spec_.mode;
+        if (spec_.mode != MacvlanMode::passthru) m.mac = planned_mac(endpoint);  // passthru inherits the parent's
+        m.target = &slave->ns;
+        for (auto allowed : spec_.source_allow) m.source_macs.push_back(mac_of(allowed));
+        create_macvlan(*host.rtnl, m);
+        slave->links.push_back(slave->rtnl->link(kSlaveName).ifindex);
+        slave->use_interface(slave->links.back());
+    }
+    host.mac = host.rtnl->link(host.ifindex).mac;
+}
+
+void Topology::add_static_neighbours(const std::vector<Family>& families) {
+    // The field note's "unless the MAC address is known by hand": each slave knows every address
+    // of the other slave, so no ARP/ND broadcast is ever needed between them.
+    for (auto& [a, from] : slaves_)
+        for (auto& [b, to] : slaves_) {
+            if (a == b) continue;
+            for (auto family : families)
+                for (const auto& ip : addresses_.addresses_of(b, spec_.endpoints(), family))
+                    from->rtnl->add_permanent_neighbour(from->ifindex, ip, to->mac);
+        }
+}
+
+void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point deadline) {
+    const auto nodes = local_nodes();
+    std::vector<const NetNamespace*> namespaces;
+    for (auto* n : nodes) namespaces.push_back(&n->ns);
+    LinkEvents events(namespaces);
+    std::string waiting_for;
+    const bool ready = events.wait_until(
+        [&] {
+            waiting_for.clear();
+            for (auto* n : nodes)
+                for (int l : n->links) {
+                    const LinkInfo info = n->rtnl->link(l);
+                    if (!link_ready(info))
+                        waiting_for += (waiting_for.empty() ? "" : ", ") + std::string(to_string(n->endpoint)) + ":" + describe(info);
+                }
+            return waiting_for.empty();
+        },
+        deadline);
+    if (!ready) throw NotReady("links never became ready: " + waiting_for);
+}
+
+}  // namespace mvc

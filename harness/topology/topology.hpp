@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "address_plan.hpp"
+#include "endpoint_node.hpp"
+#include "external_peer.hpp"
+#include "topology_spec.hpp"
+
+namespace mvc {
+
+struct TopologyOptions {
+    EndpointTuning tuning;
+    const WireSource* wires = nullptr;  // where the parent and ext come from; nullptr: fresh wires
+};
+
+// A topology could not be confirmed ready: the message says which link or control failed.
+class NotReady : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// One built topology: a namespace per endpoint, the parent in `host`, its wire to `ext`, the
+// slaves in their own namespaces. On fresh wires it owns nothing but namespace descriptors, so
+// destroying it (or the process dying) makes the kernel delete every link it created.
+class Topology {
+public:
+    static std::unique_ptr<Topology> build(const TopologySpec& spec, const TopologyOptions& options);
+    ~Topology();
+
+    const TopologySpec& spec() const { return spec_; }
+    // The far end of the wire; nullptr on a parent without one.
+    ExternalPeer* ext() const { return wire_.ext.get(); }
+    bool is_local(Endpoint endpoint) const;
+    std::vector<Endpoint> local_endpoints() const;
+    MacAddress mac_of(Endpoint endpoint) const;
+    const AddressPlan& addresses() const { return addresses_; }
+    EndpointNode& node(Endpoint endpoint);  // an endpoint on this machine; throws for any other
+    const EndpointNode& node(Endpoint endpoint) const;
+    int parent_ifindex() const { return wire_.host->ifindex; }
+
+    // Blocks until every local link is administratively up, has carrier and an operational state of
+    // UP (or UNKNOWN, for drivers that do not report one), watching RTNLGRP_LINK instead of sleeping.
+    void wait_until_links_ready(std::chrono::steady_clock::time_point deadline);
+
+private:
+    explicit Topology(const TopologySpec& spec) : spec_(spec) {}
+    void build_slaves();
+    void add_static_neighbours(const std::vector<Family>& families);
+    std::vector<EndpointNode*> local_nodes();
+
+    TopologySpec spec_;
+    AddressPlan addresses_;
+    Wire wire_;
+    std::map<Endpoint, std::unique_ptr<EndpointNode>> slaves_;
+};
+
+}  // namespace mvc

@@ -1,0 +1,28 @@
+#include "matrix.hpp"
+
+namespace mvc {
+
+std::vector<std::string> names_of_tests_to_run() {
+    std::vector<std::string> out;
+    const auto* unit = ::testing::UnitTest::GetInstance();
+    for (int i = 0; i < unit->total_test_suite_count(); ++i) {
+        const auto* suite = unit->GetTestSuite(i);
+        for (int j = 0; j < suite->total_test_count(); ++j) {
+            const auto* info = suite->GetTestInfo(j);
+            if (info->should_run()) out.push_back(std::string(info->test_suite_name()) + "." + info->name());
+        }
+    }
+    return out;
+}
+
+void judge_cell(const CellJudgement& c) {
+    if (c.observed != c.expected) {
+        ADD_FAILURE() << "expected " << c.expected << ", observed " << c.observed
+                      << (c.seen.empty() ? "" : "\n  seen: " + c.seen) << "\n  expected because: " << c.reason
+                      << (c.trusted ? "" : "\n  note: " + c.problem);
+    } else if (c.expected_is_silence && !c.trusted) {
+        ADD_FAILURE() << "expected " << c.expected << " and " << c.silence << ", but that proves nothing: " << c.problem;
+    }
+}
+
+}  // namespace mvc

@@ -1,0 +1,44 @@
+#include "suite_context.hpp"
+
+#include <gtest/gtest.h>
+
+#include "external_peer.hpp"
+
+namespace mvc {
+
+namespace {
+SuiteContext* current = nullptr;
+}
+
+SuiteContext& suite_context() {
+    if (!current) throw std::logic_error("no suite context: tests run only inside macvlan-conformance");
+    return *current;
+}
+
+void set_suite_context(SuiteContext* context) { current = context; }
+
+const WireSource& SuiteContext::wire_source() const { return lent_wires ? *lent_wires : fresh_wires(); }
+
+std::string SuiteContext::skip_reason(const CellId& cell) const {
+    const auto& caps = capabilities;
+    const TopologySpec* spec = catalog.find(cell.mode, cell.variant);
+    for (const Feature* needed : {&caps.privileges, &caps.macvlan}) {
+        if (!needed->present) return Capabilities::missing(*needed);
+    }
+    if (spec->variant.parent == ParentKind::veth && !caps.veth.present) return Capabilities::missing(caps.veth);
+    if (spec->variant.parent == ParentKind::dummy && !caps.dummy.present) return Capabilities::missing(caps.dummy);
+    if (spec->variant.parent == ParentKind::vlan) {
+        if (!caps.veth.present) return Capabilities::missing(caps.veth);
+        if (!caps.vlan_8021q.present) return Capabilities::missing(caps.vlan_8021q);
+    }
+    if (spec->variant.external == ExternalKind::hairpin_bridge && !caps.bridge.present)
+        return Capabilities::missing(caps.bridge);
+    if (cell.family == Family::ipv6 && !caps.ipv6.present) return Capabilities::missing(caps.ipv6);
+    return "";
+}
+
+std::vector<CellId> SuiteContext::cells_to_run() const {
+    return reachability_cells.to_run([this](const CellId& cell) { return skip_reason(cell); });
+}
+
+}  // namespace mvc
