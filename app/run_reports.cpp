@@ -8,21 +8,28 @@
 #include "junit_writer.hpp"
 #include "ktap_writer.hpp"
 #include "matrix_grid.hpp"
+#include "report_file.hpp"
 
 namespace mvc {
 
 bool write_run_reports(const RunReport& report, const CliOptions& options) {
-    try {
-        if (options.junit) write_junit(report, *options.junit);
-        if (options.json) write_json_report(report, *options.json);
-        if (options.html) write_html_report(report, *options.html);
-        if (options.ktap && !options.ktap_file.empty()) write_ktap(report, options.ktap_file);
-        if (options.ktap && options.ktap_file.empty()) std::cout << ktap(report);
-    } catch (const std::exception& e) {
-        std::cerr << "macvlan-conformance: " << e.what() << "\n";
-        return false;
-    }
-    return true;
+    // Each report on its own: one that cannot be written must not cost the others.
+    bool ok = true;
+    auto attempt = [&](bool wanted, const auto& write) {
+        if (!wanted) return;
+        try {
+            write();
+        } catch (const std::exception& e) {
+            std::cerr << "macvlan-conformance: " << e.what() << "\n";
+            ok = false;
+        }
+    };
+    attempt(options.junit.has_value(), [&] { write_junit(report, *options.junit); });
+    attempt(options.json.has_value(), [&] { write_json_report(report, *options.json); });
+    attempt(options.html.has_value(), [&] { write_html_report(report, *options.html); });
+    attempt(options.ktap && !options.ktap_file.empty(), [&] { write_ktap(report, options.ktap_file); });
+    attempt(options.ktap && options.ktap_file.empty(), [&] { write_report_stream(std::cout, ktap(report), "KTAP report"); });
+    return ok;
 }
 
 void print_run_summary(const RunReport& report, int status, std::ostream& console) {

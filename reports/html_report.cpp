@@ -1,4 +1,5 @@
 #include "html_report.hpp"
+#include "report_file.hpp"
 
 #include "html_escape.hpp"
 
@@ -29,6 +30,9 @@ td.self { background: #fafafa; }
 .matrix { flex: 0 0 auto; margin-right: 1.5em; }
 .matrix h3 { margin: 0.4em 0 0.1em 0; font-size: 1em; }
 .legend span { padding: 0.1em 0.5em; margin-right: 0.5em; }
+table.wide { table-layout: fixed; width: 100%; }
+table.wide td, table.wide th { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
 )";
 
 std::string short_reach(const std::string& reach) {
@@ -65,8 +69,10 @@ void write_matrix(std::ostringstream& out, const std::string& title, const std::
                                 "\nwhy: " + c.reason;
             if (t.verdict != Verdict::pass && !t.message.empty()) hover += "\n" + t.message;
             std::string text = t.verdict == Verdict::skip ? "skip"
-                               : c.observed == c.expected || c.observed.empty() ? short_reach(c.observed.empty() ? c.expected : c.observed)
-                                                                                : short_reach(c.observed) + " &ne; " + short_reach(c.expected);
+                               : c.observed != c.expected && !c.observed.empty() ? short_reach(c.observed) + " &ne; " + short_reach(c.expected)
+                                                                                 : short_reach(c.observed.empty() ? c.expected : c.observed);
+            // As expected, and still failed: the silence was not confirmed by the topology's controls.
+            if (t.verdict == Verdict::fail && (c.observed == c.expected || c.observed.empty())) text += " ?";
             out << "<td class=\"" << verdict_class(t.verdict) << "\" title=\"" << escape_html(hover) << "\">" << text << "</td>";
         }
         out << "</tr>\n";
@@ -89,7 +95,10 @@ std::string html_report(const RunReport& report) {
         << escape_html(props.count("kernel_release") ? props["kernel_release"] : "?") << "</p>\n";
     out << "<p class=\"legend\"><span class=\"pass\" style=\"background:#c8ecc9\">as expected</span>"
         << "<span style=\"background:#f6b8b8\">differs (observed &ne; expected)</span>"
-        << "<span style=\"background:#e4e4e4\">skipped</span> Hover over a cell for the reason.</p>\n";
+        << "<span style=\"background:#e4e4e4\">skipped</span>"
+        << "<span style=\"background:#f6b8b8\">block ?</span> failed unconfirmed: no reply, as expected, but the topology "
+           "never proved it carries traffic (or the cell could not be measured), so the silence proves nothing. "
+           "Hover over a cell for its reason; the failed cells are listed below the matrices.</p>\n";
 
     // Matrices: every group whose tests carry cells, one grid per family (or frame kind).
     std::vector<std::string> matrix_groups;
@@ -112,17 +121,30 @@ std::string html_report(const RunReport& report) {
         out << "</div>\n";
     }
 
+    // The failed cells with their reasons on the page itself (and in print), not only on hover.
+    std::ostringstream failed_cells;
+    for (const auto& t : report.tests)
+        if (t.cell && t.verdict == Verdict::fail)
+            failed_cells << "<tr><td>" << escape_html(t.name) << "</td><td>" << escape_html(t.cell->expected) << "</td><td>"
+                         << escape_html(t.cell->observed.empty() ? "not measured" : t.cell->observed) << "</td><td><pre>"
+                         << escape_html(t.message) << "\nexpected because: " << escape_html(t.cell->reason) << "</pre></td></tr>\n";
+    if (!failed_cells.str().empty())
+        out << "<h2>Failed cells</h2>\n<table class=\"wide\"><colgroup><col style=\"width:25%\"><col style=\"width:8%\">"
+            << "<col style=\"width:8%\"><col></colgroup><tr><th>cell</th><th>expected</th><th>observed</th><th>why</th></tr>\n"
+            << failed_cells.str() << "</table>\n";
+
     // Observations: what tests recorded without asserting, per group.
-    static const std::set<std::string> structural{"suite", "parent_kind", "mode", "variant", "variant_description"};
+    static const std::set<std::string> structural{"suite", "variant_parent", "mode", "variant", "variant_description"};
     std::ostringstream observations;
     for (const auto& g : report.groups)
         for (const auto& p : g.properties)
             if (!structural.count(p.name))
                 observations << "<tr><td>" << escape_html(g.name) << "</td><td>" << escape_html(p.name) << "</td><td>" << escape_html(p.value) << "</td></tr>\n";
     if (!observations.str().empty())
-        out << "<h2>Observations</h2>\n<table><tr><th>suite</th><th>what</th><th>observed</th></tr>\n" << observations.str() << "</table>\n";
+        out << "<h2>Observations</h2>\n<table class=\"wide\"><tr><th>suite</th><th>what</th><th>observed</th></tr>\n" << observations.str() << "</table>\n";
 
-    out << "<h2>Other tests</h2>\n<table><tr><th>test</th><th>verdict</th><th>details</th></tr>\n";
+    out << "<h2>Other tests</h2>\n<table class=\"wide\"><colgroup><col style=\"width:35%\"><col style=\"width:6%\"><col></colgroup>"
+        << "<tr><th>test</th><th>verdict</th><th>details</th></tr>\n";
     for (const auto& t : report.tests)
         if (!t.cell)
             out << "<tr><td>" << escape_html(t.name) << "</td><td class=\"" << verdict_class(t.verdict) << "\">" << to_string(t.verdict)
@@ -136,9 +158,7 @@ std::string html_report(const RunReport& report) {
 }
 
 void write_html_report(const RunReport& report, const std::filesystem::path& file) {
-    std::ofstream out(file);
-    if (!out) throw std::runtime_error("cannot write HTML report to " + file.string());
-    out << html_report(report);
+    write_report_file(file, html_report(report), "HTML report");
 }
 
 }  // namespace mvc

@@ -1,4 +1,5 @@
 #include "json_report.hpp"
+#include "report_file.hpp"
 
 #include <fstream>
 #include <stdexcept>
@@ -38,10 +39,7 @@ nlohmann::json json_report(const RunReport& report) {
 }
 
 void write_json_report(const RunReport& report, const std::filesystem::path& file) {
-    std::ofstream out(file);
-    if (!out) throw std::runtime_error("cannot write JSON report to " + file.string());
-    out << json_report(report).dump(2) << '\n';
-    if (!out) throw std::runtime_error("writing JSON report to " + file.string() + " failed");
+    write_report_file(file, json_report(report).dump(2) + "\n", "JSON report");
 }
 
 }  // namespace mvc

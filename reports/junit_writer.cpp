@@ -1,10 +1,11 @@
 #include "junit_writer.hpp"
+#include "report_file.hpp"
 
 #include <tinyxml2.h>
 
 #include <cstdio>
 #include <ctime>
-#include <fstream>
+#include <map>
 #include <stdexcept>
 
 namespace mvc {
@@ -54,13 +55,22 @@ std::string junit_xml(const RunReport& report) {
         suite->SetAttribute("skipped", c.skipped);
         suite->SetAttribute("time", seconds_text(group_seconds).c_str());
         auto* props = suite->InsertNewChildElement("properties");
-        auto add_property = [&](const Property& p) {
+        // One name, one value: consumers merge repeated names. The producers keep run and group
+        // names apart (parent_kind vs variant_parent); this is the guarantee if they ever meet.
+        std::map<std::string, std::string> written;
+        auto add_property = [&](const std::string& name, const std::string& value) {
             auto* e = props->InsertNewChildElement("property");
-            e->SetAttribute("name", p.name.c_str());
-            e->SetAttribute("value", p.value.c_str());
+            e->SetAttribute("name", name.c_str());
+            e->SetAttribute("value", value.c_str());
+            written.emplace(name, value);
         };
-        for (const auto& p : report.properties) add_property(p);
-        for (const auto& p : group.properties) add_property(p);
+        for (const auto& p : report.properties)
+            if (!written.count(p.name)) add_property(p.name, p.value);
+        for (const auto& p : group.properties) {
+            auto it = written.find(p.name);
+            if (it == written.end()) add_property(p.name, p.value);
+            else if (it->second != p.value && !written.count("group." + p.name)) add_property("group." + p.name, p.value);
+        }
         for (const auto& t : report.tests) {
             if (t.group != group.name) continue;
             auto* tc = suite->InsertNewChildElement("testcase");
@@ -86,10 +96,7 @@ std::string junit_xml(const RunReport& report) {
 }
 
 void write_junit(const RunReport& report, const std::filesystem::path& file) {
-    std::ofstream out(file);
-    if (!out) throw std::runtime_error("cannot write JUnit report to " + file.string());
-    out << junit_xml(report);
-    if (!out) throw std::runtime_error("writing JUnit report to " + file.string() + " failed");
+    write_report_file(file, junit_xml(report), "JUnit report");
 }
 
 }  // namespace mvc

@@ -1,4 +1,5 @@
 #include "ktap_writer.hpp"
+#include "report_file.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -63,9 +64,7 @@ std::string ktap(const RunReport& report) {
 }
 
 void write_ktap(const RunReport& report, const std::filesystem::path& file) {
-    std::ofstream out(file);
-    if (!out) throw std::runtime_error("cannot write KTAP report to " + file.string());
-    out << ktap(report);
+    write_report_file(file, ktap(report), "KTAP report");
 }
 
 }  // namespace mvc

@@ -1,4 +1,5 @@
 #include "merged_table.hpp"
+#include "report_file.hpp"
 
 #include "html_escape.hpp"
 
@@ -325,10 +326,7 @@ bool list_test_names(const MergedRow& row) {
 }
 
 void write_file(const std::string& text, const std::filesystem::path& file, const char* what) {
-    std::ofstream out(file);
-    if (!out) throw std::runtime_error(std::string("cannot write the merged ") + what + " to " + file.string());
-    out << text;
-    if (!out) throw std::runtime_error(std::string("writing the merged ") + what + " to " + file.string() + " failed");
+    write_report_file(file, text, std::string("merged ") + what);
 }
 
 }  // namespace

@@ -230,7 +230,7 @@ void register_broadcast_suite(SuiteContext& context, const Selection& selection)
                     if (!selection.matches_filters(cell.name())) continue;
                     suite->cells.add(cell, *context.collector, context.data_driven_tests,
                                      {{"suite", "broadcast"},
-                                      {"parent_kind", std::string(to_string(topology.variant.parent))},
+                                      {"variant_parent", std::string(to_string(topology.variant.parent))},
                                       {"mode", std::string(to_string(topology.mode))},
                                       {"variant", topology.variant.name},
                                       {"variant_description", topology.variant.description}},

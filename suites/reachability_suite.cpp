@@ -47,7 +47,7 @@ void register_reachability_suite(SuiteContext& context, const std::vector<CellId
         context.reachability_cells.add(
             cell, *context.collector, context.data_driven_tests,
             {{"suite", "reachability"},
-             {"parent_kind", context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
+             {"variant_parent", context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
                                                          : "lent interface " + context.lent_parent},
              {"mode", std::string(to_string(cell.mode))},
              {"variant", cell.variant},

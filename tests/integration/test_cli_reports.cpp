@@ -230,5 +230,19 @@ TEST(Install, InstalledBinaryFindsItsFixturesWithNoFlags) {
         << "the installed binary used " << report["properties"]["expectations"];
 }
 
+// A report that cannot be written fails the run, with the file and the system's reason: a full disk
+// must never look like a run whose report simply is not there.
+class ReportOnAFullDisk : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ReportOnAFullDisk, FailsTheRunAndNamesTheFile) {
+    const auto r = run_conformance({GetParam(), "/dev/full", "--filter", "Passthru.SlaveInheritsTheParentMac"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("/dev/full"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, ReportOnAFullDisk, ::testing::Values("--junit", "--json", "--html", "--ktap"),
+                         [](const auto& info) { return std::string(info.param + 2); });
+
 }  // namespace
 }  // namespace mvc

@@ -9,9 +9,9 @@ inline RunReport sample_report() {
     RunReport r;
     r.hostname = "testhost";
     r.seconds = 1.25;
-    r.properties = {{"kernel_release", "6.1.0-test"}, {"machine", "x86_64"}};
-    r.groups = {{"reachability.vepa.hairpin", {{"parent_kind", "veth"}, {"mode", "vepa"}, {"variant", "hairpin"}}},
-                {"reachability.bridge.dummy", {{"parent_kind", "dummy"}, {"mode", "bridge"}, {"variant", "dummy"}}}};
+    r.properties = {{"kernel_release", "6.1.0-test"}, {"machine", "x86_64"}, {"parent_kind", "veth"}};
+    r.groups = {{"reachability.vepa.hairpin", {{"variant_parent", "veth"}, {"mode", "vepa"}, {"variant", "hairpin"}}},
+                {"reachability.bridge.dummy", {{"variant_parent", "dummy"}, {"mode", "bridge"}, {"variant", "dummy"}, {"machine", "x86_64"}, {"kernel_release", "other"}}}};
     CellRecord pass{"vepa", "hairpin", "ipv4", "c1", "c2", "reachable", "reachable", "hairpin reflects"};
     CellRecord fail{"vepa", "hairpin", "ipv6", "c1", "host", "blocked", "reachable", "VEPA <sends> & \"reflects\""};
     CellRecord skip{"bridge", "dummy", "ipv4", "c1", "c2", "reachable", "", "bridge mode switches locally"};

@@ -58,8 +58,26 @@ TEST_F(JUnit, PropertiesIncludeRunAndGroupFacts) {
     EXPECT_EQ(seen["kernel_release"], "6.1.0-test");
     EXPECT_EQ(seen["machine"], "x86_64");
     EXPECT_EQ(seen["parent_kind"], "veth");
+    EXPECT_EQ(seen["variant_parent"], "veth");
     EXPECT_EQ(seen["mode"], "vepa");
     EXPECT_EQ(seen["variant"], "hairpin");
+}
+
+// Consumers merge repeated property names into one value ("veth, dummy"): every name appears once
+// per <testsuite>. A group property that repeats a run property with the same value is said once;
+// one with another value keeps its own name under "group." so neither is lost.
+TEST_F(JUnit, EveryPropertyNameAppearsOncePerTestsuite) {
+    for (const auto* suite = doc_.RootElement()->FirstChildElement("testsuite"); suite; suite = suite->NextSiblingElement("testsuite")) {
+        std::map<std::string, std::string> seen;
+        for (const auto* p = suite->FirstChildElement("properties")->FirstChildElement("property"); p; p = p->NextSiblingElement("property"))
+            EXPECT_TRUE(seen.emplace(p->Attribute("name"), p->Attribute("value")).second)
+                << suite->Attribute("name") << " lists " << p->Attribute("name") << " twice";
+        if (std::string(suite->Attribute("name")) == "reachability.bridge.dummy") {
+            EXPECT_EQ(seen["machine"], "x86_64");
+            EXPECT_EQ(seen["kernel_release"], "6.1.0-test");
+            EXPECT_EQ(seen["group.kernel_release"], "other");
+        }
+    }
 }
 
 TEST_F(JUnit, FailureStatesExpectedObservedAndReason) {
