@@ -72,7 +72,7 @@ check "auto, KVM aborts: the reason quotes qemu" has "$t/auto-abort.err" "failed
 check "auto, KVM aborts: the reason names the assertion" has "$t/auto-abort.err" "kvm_buf_set_msrs"
 check "auto, KVM aborts: a probe ran under KVM" grep -q -- "-accel kvm" "$t/auto-abort.qemu"
 check "auto, KVM aborts: the run itself uses tcg" last_run_uses auto-abort "-accel tcg"
-check "auto, KVM aborts: nothing left in OUT but the outputs" test -z "$(ls -A "$t/out-auto-abort" | grep -v -e console.log -e exit-code -e kernel-release)"
+check "auto, KVM aborts: nothing left in OUT but the outputs" test -z "$(find "$t/out-auto-abort" -mindepth 1 -not -name console.log -not -name exit-code -not -name kernel-release)"
 
 run auto-hang hang "$t/k9p"
 check "auto, KVM guest stalls: the run passes" rc auto-hang 0
