@@ -80,7 +80,10 @@ as_apt() {  # apt downloads as the _apt user when run as root: let it write ther
 }
 unpack_kernel() {  # unpack_kernel DIR META-PACKAGE [SUITE]: the kernel META-PACKAGE stands for, into DIR
   local dir=$1 meta=$2 suite=${3:-} apt_opts=() image deb version base
-  if ls "$dir"/boot/vmlinuz-* >/dev/null 2>&1; then return 0; fi
+  # Done already when an image and the index depmod writes last are there (an unpacking that was
+  # interrupted is redone).
+  if ls "$dir"/boot/vmlinuz-* "$dir"/lib/modules/*/modules.dep >/dev/null 2>&1 ||
+     ls "$dir"/boot/vmlinuz-* "$dir"/usr/lib/modules/*/modules.dep >/dev/null 2>&1; then return 0; fi
   [ -n "$work" ] || { work=$(mktemp -d); chmod 755 "$work"; }  # apt-get download writes as the _apt user
   if [ -n "$suite" ]; then
     # Another suite of the same archive, for this download only: its own source list, package lists
