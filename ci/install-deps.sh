@@ -6,6 +6,8 @@
 #   ci/install-deps.sh --docker   also the Docker engine (docker.io) and busybox-static for the Docker suite
 #   ci/install-deps.sh --qemu     also qemu and busybox for ci/kernel-run, and Debian's kernel
 #                                 unpacked into /var/cache/macvlan-conformance/kernel
+#   ci/install-deps.sh --kernels  --qemu, and also Debian 12's cloud and rt kernels and Debian 13's,
+#                                 each unpacked into its own /var/cache/macvlan-conformance/kernel-NAME
 #   ci/install-deps.sh --browser  also chromium, for the HTML report's render check
 set -euo pipefail
 
@@ -27,10 +29,12 @@ want_kernel=0
 for arg in "$@"; do
   case "$arg" in
     --docker) packages+=(docker.io busybox-static) ;;  # busybox-static: the Docker suite's one-file image
-    --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod); want_kernel=1 ;;
+    # squashfs-tools: the read-only root image for kernels without 9p (cloud kernels)
+    --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=1 ;;
+    --kernels) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=2 ;;
     --browser) packages+=(chromium) ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --browser)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --kernels --browser)" >&2; exit 2 ;;
   esac
 done
 
@@ -64,19 +68,59 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# Debian's own kernel for ci/kernel-run: unpacked, not installed. Installing linux-image-amd64 would
+# Debian's own kernels for ci/kernel-run: unpacked, not installed. Installing linux-image-amd64 would
 # build an initramfs nobody uses (minutes on two cores) and change the machine's boot entries; the
 # unpacked image and modules (with depmod's index) are all the runner needs.
-kernel_dir=${MVC_KERNEL_DIR:-/var/cache/macvlan-conformance/kernel}
-if [ "$want_kernel" = 1 ] && ! ls "$kernel_dir"/boot/vmlinuz-* >/dev/null 2>&1; then
-  image=$(apt-cache depends --important linux-image-amd64 | awk '/Depends:/ {print $2; exit}')
-  [ -n "$image" ] || { echo "install-deps.sh: cannot tell which kernel package linux-image-amd64 stands for" >&2; exit 1; }
-  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-  chmod 755 "$work"  # apt-get download writes as the _apt user
-  (cd "$work" && apt-get download -qq "$image")
-  "${sudo[@]}" mkdir -p "$kernel_dir"
-  "${sudo[@]}" dpkg-deb -x "$work"/*.deb "$kernel_dir"
-  version=$(basename "$(ls "$kernel_dir"/boot/vmlinuz-* | sort -V | tail -n 1)"); version=${version#vmlinuz-}
-  "${sudo[@]}" depmod -b "$kernel_dir" "$version"
-  echo "install-deps.sh: unpacked $image into $kernel_dir"
+cache=/var/cache/macvlan-conformance
+work=""
+cleanup_work() { [ -z "$work" ] || "${sudo[@]}" rm -rf "$work"; }
+trap cleanup_work EXIT
+as_apt() {  # apt downloads as the _apt user when run as root: let it write there
+  if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$@"; fi
+}
+unpack_kernel() {  # unpack_kernel DIR META-PACKAGE [SUITE]: the kernel META-PACKAGE stands for, into DIR
+  local dir=$1 meta=$2 suite=${3:-} apt_opts=() image deb version base
+  # Done already when an image and the index depmod writes last are there (an unpacking that was
+  # interrupted is redone).
+  if ls "$dir"/boot/vmlinuz-* "$dir"/lib/modules/*/modules.dep >/dev/null 2>&1 ||
+     ls "$dir"/boot/vmlinuz-* "$dir"/usr/lib/modules/*/modules.dep >/dev/null 2>&1; then return 0; fi
+  [ -n "$work" ] || { work=$(mktemp -d); chmod 755 "$work"; }  # apt-get download writes as the _apt user
+  if [ -n "$suite" ]; then
+    # Another suite of the same archive, for this download only: its own source list, package lists
+    # and cache under $work (apt checks the signed InRelease against Debian's keyring and the .deb
+    # against the Packages index), so the machine's apt configuration and lists stay as they are.
+    local a=$work/apt-$suite
+    mkdir -p "$a"/lists/partial "$a"/cache/archives/partial "$a"/parts
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" >"$a/sources.list"
+    : >"$a/preferences"
+    chmod -R a+rX "$a"
+    as_apt "$a"/lists/partial "$a"/cache/archives/partial
+    apt_opts=(-o "Dir::Etc::sourcelist=$a/sources.list" -o "Dir::Etc::sourceparts=$a/parts"
+      -o "Dir::Etc::preferences=$a/preferences" -o "Dir::Etc::preferencesparts=$a/parts"
+      -o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o Acquire::Languages=none)
+    apt-get "${apt_opts[@]}" update -qq
+  fi
+  image=$(apt-cache "${apt_opts[@]}" depends --important "$meta" | awk '/Depends:/ {print $2; exit}')
+  [ -n "$image" ] || { echo "install-deps.sh: cannot tell which kernel package $meta${suite:+ ($suite)} stands for" >&2; exit 1; }
+  mkdir -p "$work/deb-$image"; chmod 755 "$work/deb-$image"; as_apt "$work/deb-$image"
+  (cd "$work/deb-$image" && apt-get "${apt_opts[@]}" download -qq "$image")
+  deb=$(ls "$work/deb-$image"/*.deb)
+  "${sudo[@]}" mkdir -p "$dir"
+  "${sudo[@]}" dpkg-deb -x "$deb" "$dir"
+  version=$(basename "$(ls "$dir"/boot/vmlinuz-* | sort -V | tail -n 1)"); version=${version#vmlinuz-}
+  # A merged-/usr kernel package (Debian 13 on) has its modules under usr/lib/modules: depmod's base
+  # is then DIR/usr, where it finds lib/modules/<version>.
+  base=$dir
+  [ -d "$dir/lib/modules/$version" ] || base=$dir/usr
+  [ -d "$base/lib/modules/$version" ] || { echo "install-deps.sh: $deb has no lib/modules/$version or usr/lib/modules/$version" >&2; exit 1; }
+  "${sudo[@]}" depmod -b "$base" "$version"
+  echo "install-deps.sh: unpacked $image${suite:+ ($suite)} into $dir"
+}
+if [ "$want_kernel" -ge 1 ]; then
+  unpack_kernel "${MVC_KERNEL_DIR:-$cache/kernel}" linux-image-amd64
+fi
+if [ "$want_kernel" -ge 2 ]; then
+  unpack_kernel "$cache/kernel-cloud" linux-image-cloud-amd64
+  unpack_kernel "$cache/kernel-rt" linux-image-rt-amd64
+  unpack_kernel "$cache/kernel-debian13" linux-image-amd64 trixie
 fi
