@@ -39,9 +39,10 @@ Environment Environment::observe(const Capabilities& capabilities) {
 }
 
 std::vector<Property> Environment::properties() const {
-    std::vector<Property> p{{"kernel_release", kernel_release}, {"kernel_version", kernel_version},
-                            {"machine", machine},               {"distro", distro},
-                            {"harness_version", harness_version}, {"parent_kind", parent_kind},
+    using namespace property_names;
+    std::vector<Property> p{{kKernelRelease, kernel_release}, {kKernelVersion, kernel_version},
+                            {kMachine, machine},               {kDistro, distro},
+                            {"harness_version", harness_version}, {kParentKind, parent_kind},
                             {"parent_driver", parent_driver}};
     for (const Feature* f : capabilities.all())
         p.push_back({"feature." + f->name, std::string(f->present ? "present" : "absent") + ": " + f->detail});

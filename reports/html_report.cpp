@@ -92,7 +92,7 @@ std::string html_report(const RunReport& report) {
     out << "<h1>macvlan-conformance</h1>\n<p class=\"summary\">" << c.tests << " tests: " << c.passed << " passed, "
         << (c.failed ? "<span class=\"bad\">" : "") << c.failed << " failed" << (c.failed ? "</span>" : "") << ", "
         << c.skipped << " skipped &mdash; exit code " << exit_code(c) << " &mdash; kernel "
-        << escape_html(props.count("kernel_release") ? props["kernel_release"] : "?") << "</p>\n";
+        << escape_html(props.count(property_names::kKernelRelease) ? props[property_names::kKernelRelease] : "?") << "</p>\n";
     out << "<p class=\"legend\"><span class=\"pass\" style=\"background:#c8ecc9\">as expected</span>"
         << "<span style=\"background:#f6b8b8\">differs (observed &ne; expected)</span>"
         << "<span style=\"background:#e4e4e4\">skipped</span>"
@@ -134,7 +134,8 @@ std::string html_report(const RunReport& report) {
             << failed_cells.str() << "</table>\n";
 
     // Observations: what tests recorded without asserting, per group.
-    static const std::set<std::string> structural{"suite", "variant_parent", "mode", "variant", "variant_description"};
+    static const std::set<std::string> structural{property_names::kSuite, property_names::kVariantParent, property_names::kMode,
+                                                  property_names::kVariant, property_names::kVariantDescription};
     std::ostringstream observations;
     for (const auto& g : report.groups)
         for (const auto& p : g.properties)

@@ -39,6 +39,12 @@ const GroupRecord* RunReport::group(const std::string& name) const {
     return nullptr;
 }
 
+std::string property_value(const std::vector<Property>& properties, const std::string& name) {
+    for (const auto& p : properties)
+        if (p.name == name) return p.value;
+    return "";
+}
+
 int exit_code(const Counts& counts) {
     if (counts.failed > 0) return 1;
     if (counts.tests > 0 && counts.skipped == counts.tests) return 4;

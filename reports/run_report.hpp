@@ -15,6 +15,23 @@ struct Property {
     std::string value;
 };
 
+// The property names the readers (merge, the HTML report) rely on, spelled once for the writers
+// and the readers alike.
+namespace property_names {
+// Of the run.
+inline constexpr const char* kKernelRelease = "kernel_release";
+inline constexpr const char* kKernelVersion = "kernel_version";
+inline constexpr const char* kDistro = "distro";
+inline constexpr const char* kMachine = "machine";
+inline constexpr const char* kParentKind = "parent_kind";
+// Of a matrix's group.
+inline constexpr const char* kSuite = "suite";
+inline constexpr const char* kMode = "mode";
+inline constexpr const char* kVariant = "variant";
+inline constexpr const char* kVariantParent = "variant_parent";
+inline constexpr const char* kVariantDescription = "variant_description";
+}  // namespace property_names
+
 // The reachability facts of one cell, as the JSON report spells them.
 struct CellRecord {
     std::string mode;
@@ -25,6 +42,10 @@ struct CellRecord {
     std::string expected;  // "reachable" | "blocked"
     std::string observed;  // "reachable" | "blocked" | "" when nothing was observed (skipped)
     std::string reason;
+    // For an observed "blocked": how long the window stayed open, and how long the slowest pacer
+    // (a control path probed beside the cells) took to answer; absent when there was none.
+    std::optional<double> window_ms{};
+    std::optional<double> slowest_pacer_ms{};
 };
 
 struct TestRecord {
@@ -58,6 +79,9 @@ struct RunReport {
     Counts counts(const std::string& group) const;
     const GroupRecord* group(const std::string& name) const;
 };
+
+// The value of the property with this name, or "" when there is none.
+std::string property_value(const std::vector<Property>& properties, const std::string& name);
 
 // kselftest convention: 0 all passed, 1 any failure, 4 everything skipped.
 int exit_code(const Counts& counts);
