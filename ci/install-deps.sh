@@ -7,6 +7,8 @@
 #   ci/install-deps.sh --qemu     also qemu and busybox for ci/kernel-run, and Debian's kernel
 #                                 unpacked into /var/cache/macvlan-conformance/kernel
 #   ci/install-deps.sh --browser  also chromium, for the HTML report's render check
+#   ci/install-deps.sh --package  also what the Debian package needs (ci/package.sh): help2man for
+#                                 the man page, dpkg-dev and file for cpack, lintian, man-db
 set -euo pipefail
 
 packages=(
@@ -29,8 +31,9 @@ for arg in "$@"; do
     --docker) packages+=(docker.io busybox-static) ;;  # busybox-static: the Docker suite's one-file image
     --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod); want_kernel=1 ;;
     --browser) packages+=(chromium) ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --browser)" >&2; exit 2 ;;
+    --package) packages+=(help2man dpkg-dev file lintian man-db) ;;  # dpkg-shlibdeps and file(1): cpack -G DEB
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --browser --package)" >&2; exit 2 ;;
   esac
 done
 
