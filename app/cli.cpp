@@ -10,21 +10,22 @@ namespace mvc {
 
 namespace {
 
-const char* kFooter = R"(Exit codes (kselftest convention):
+const char* kFooter = R"(  merge REPORT... [--html FILE] [--text FILE]
+                                  Put the JSON or JUnit reports of several runs (for example one per kernel) side by side in one table, then exit
+
+Test names:
+  reachability.<mode>.<variant>.<family>.<from>_to_<to>, e.g.
+  reachability.vepa.hairpin.ipv4.c1_to_c2 ('-' in a variant name is written '_'), or
+  broadcast.<mode>.<variant>.<frame>.from_<sender>.to_<receiver>; the other suites
+  (Promisc, Passthru, LinkErrors, SourceMode, BcQueueLen, ...) run unless --mode,
+  --variant or --family narrow the run. --filter applies to every name.
+  GoogleTest's own --gtest_* flags are passed through.
+
+Exit codes (kselftest convention):
   0  every selected test passed (skips allowed)
   1  at least one test failed
-  2  usage error: a bad flag, value or fixture file
-  4  every selected test was skipped (e.g. a kernel feature is missing)
-
-Test names look like reachability.<mode>.<variant>.<family>.<from>_to_<to>, e.g.
-reachability.vepa.hairpin.ipv4.c1_to_c2 ('-' in a variant name is written '_'), or
-broadcast.<mode>.<variant>.<frame>.from_<sender>.to_<receiver>; the other suites
-(Promisc, Passthru, LinkErrors, SourceMode, BcQueueLen, ...) run unless --mode,
---variant or --family narrow the run. --filter applies to every name.
-GoogleTest's own --gtest_* flags are passed through.
-
-Also: macvlan-conformance merge REPORT... [--html FILE] [--text FILE] puts the reports of
-several runs (for example one per kernel) side by side.)";
+  2  usage error: a bad flag or value, a malformed fixture file, or an interface refused for --parent
+  4  every selected test was skipped (e.g. a kernel feature is missing))";
 
 }  // namespace
 
@@ -54,7 +55,6 @@ ParsedCli parse_cli(int argc, char** argv) {
     CLI::App app{"Conformance suite for Linux macvlan: builds topologies in private network namespaces, "
                  "probes who can reach whom in every macvlan mode, and reports in JUnit XML and JSON.",
                  "macvlan-conformance"};
-    app.footer(kFooter);
     app.get_formatter()->column_width(34);
     app.add_option("--junit", o.junit, "Write a JUnit XML report (valid under the Jenkins xunit and Ant schemas)")->type_name("FILE");
     app.add_option("--json", o.json, "Write a JSON report with every cell's expected and observed value")->type_name("FILE");
@@ -105,12 +105,13 @@ ParsedCli parse_cli(int argc, char** argv) {
     hairpin->needs(parent);
     busy->needs(parent);
     auto* restore = app.add_subcommand("restore", "Put back interfaces a crashed run left changed, from the journals in "
-                                                  "/run/macvlan-conformance/ (or the given ones), then exit");
+                                                  "/run/macvlan-conformance/ (or the JOURNAL files given), then exit");
     restore->add_option("journal", o.restore_journals, "Journal files (default: every journal whose process is gone)")
         ->type_name("JOURNAL");
     auto* env = app.add_subcommand("env", "Print what this machine allows (kernel, distro, privileges, each feature and "
-                                          "why it matters, the parent's driver), then exit");
+                                          "why it matters, the parent's driver), then exit; with --json as JSON");
     env->add_flag("--json", o.env_json, "Print it as JSON");
+    app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
     app.add_option("--expectations", o.expectations,
                    "Use this expectation file instead of the shipped fixtures/expectations/reachability.json "
                    "(validated the same way)")

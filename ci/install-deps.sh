@@ -9,6 +9,8 @@
 #   ci/install-deps.sh --kernels  --qemu, and also Debian 12's cloud and rt kernels and Debian 13's,
 #                                 each unpacked into its own /var/cache/macvlan-conformance/kernel-NAME
 #   ci/install-deps.sh --browser  also chromium, for the HTML report's render check
+#   ci/install-deps.sh --package  also what the Debian package needs (ci/package.sh): help2man for
+#                                 the man page, dpkg-dev and file for cpack, lintian, man-db
 set -euo pipefail
 
 packages=(
@@ -33,8 +35,9 @@ for arg in "$@"; do
     --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=1 ;;
     --kernels) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=2 ;;
     --browser) packages+=(chromium) ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --kernels --browser)" >&2; exit 2 ;;
+    --package) packages+=(help2man dpkg-dev file lintian man-db) ;;  # dpkg-shlibdeps and file(1): cpack -G DEB
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --kernels --browser --package)" >&2; exit 2 ;;
   esac
 done
 
