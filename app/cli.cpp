@@ -140,17 +140,35 @@ ParsedCli parse_cli(int argc, char** argv) {
                        std::to_string(defaults::kQuietWindow.count()) + ")")
         ->type_name("MS")
         ->check(CLI::Range(20u, 60000u));
+    app.add_flag("--fixed-quiet-window", o.fixed_quiet_window,
+                 "Close every window after --quiet-window-ms, however slow the pacers (control paths probed beside the "
+                 "cells) show the kernel to be. For comparison only: a slow kernel then turns reachable cells into "
+                 "blocked ones");
     app.add_option("--ready-timeout-ms", o.ready_timeout_ms,
                    "How long a topology may take to show its links up and answer its controls (default " +
                        std::to_string(defaults::kReadyTimeout.count()) + ")")
         ->type_name("MS")
         ->check(CLI::Range(100u, 600000u));
 
-    app.add_option("--inject-fault", o.inject_fault,
-                   "Deliberately break every topology to prove the suite notices: arp-ignore sets arp_ignore=8 "
-                   "on every interface, so IPv4 cells that expect 'reachable' must fail (expect exit 1)")
+    std::vector<std::string> faults;
+    app.add_option("--inject-fault", faults,
+                   "Deliberately break or slow every topology, to prove the suite notices or stays truthful "
+                   "(repeatable). arp-ignore sets arp_ignore=8 on every interface, so IPv4 cells that expect "
+                   "'reachable' must fail (expect exit 1). delay:MS makes every frame on the parent's wire arrive MS "
+                   "later (1 to 2000): the windows must stretch and every verdict stay right (expect exit 0). "
+                   "Faults: arp-ignore, delay:MS")
         ->type_name("FAULT")
-        ->check(CLI::IsMember({"arp-ignore"}));
+        ->check([](const std::string& f) -> std::string {
+            if (f == "arp-ignore") return "";
+            if (f.rfind("delay:", 0) == 0) {
+                const std::string ms = f.substr(6);
+                if (!ms.empty() && ms.size() <= 4 && ms.find_first_not_of("0123456789") == std::string::npos &&
+                    std::stoi(ms) >= 1 && std::stoi(ms) <= 2000)
+                    return "";
+                return "delay:MS takes a whole number of milliseconds from 1 to 2000, got '" + ms + "'";
+            }
+            return "unknown fault '" + f + "' (valid: arp-ignore, delay:MS)";
+        });
 
     try {
         app.parse(ours);
@@ -167,7 +185,11 @@ ParsedCli parse_cli(int argc, char** argv) {
                                                       "machine: use letters, digits, '_', '.' and '-' (at most 15)");
         // The journal keeps it, and `restore` may run from another directory.
         if (!o.remote_ssh_config.empty()) o.remote_ssh_config = std::filesystem::absolute(o.remote_ssh_config).string();
-        if (!o.parent.empty() && !o.inject_fault.empty())
+        for (const auto& f : faults) {
+            if (f == "arp-ignore") o.inject_fault.arp_ignore = true;
+            else o.inject_fault.cable_delay = std::chrono::milliseconds(std::stoi(f.substr(6)));
+        }
+        if (!o.parent.empty() && o.inject_fault.any())
             throw CLI::ValidationError("--inject-fault", "cannot be combined with --parent: it would change the lent interfaces");
     } catch (const CLI::CallForHelp& e) {
         app.exit(e);

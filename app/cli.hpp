@@ -39,8 +39,14 @@ struct CliOptions {
     bool list = false;
     int repeat = 1;
     unsigned quiet_window_ms = static_cast<unsigned>(defaults::kQuietWindow.count());
+    bool fixed_quiet_window = false;  // the window does not follow the pacers (for comparison only)
     unsigned ready_timeout_ms = static_cast<unsigned>(defaults::kReadyTimeout.count());
-    std::string inject_fault;  // "" or "arp-ignore"
+    // --inject-fault: deliberate breakage, to prove the suite notices (or stays truthful).
+    struct Faults {
+        bool arp_ignore = false;                   // arp-ignore: arp_ignore=8 on every interface
+        std::chrono::milliseconds cable_delay{};   // delay:MS: every frame on the parent's wire arrives MS later
+        bool any() const { return arp_ignore || cable_delay.count() > 0; }
+    } inject_fault;
     std::vector<std::string> gtest_arguments;  // --gtest_* flags, passed through untouched
 };
 

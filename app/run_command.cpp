@@ -70,10 +70,10 @@ CampaignOptions campaign_options(const SuiteContext& context, const CliOptions& 
     CampaignOptions o;
     o.cells = context.cell_schedule;
     o.ready_timeout = context.ready_timeout;
-    o.break_arp = options.inject_fault == "arp-ignore";
+    o.break_arp = options.inject_fault.arp_ignore;
     o.keep_topologies = options.keep_on_failure;
     o.capture = options.pcap_dir.has_value();
-    o.wires = context.lent_wires;
+    o.wires = context.wires;
     return o;
 }
 
@@ -102,6 +102,7 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     context.rootless = rootless;
     context.keep_on_failure = options.keep_on_failure;
     context.cell_schedule.window = std::chrono::milliseconds(options.quiet_window_ms);
+    if (options.fixed_quiet_window) context.cell_schedule.pace = 0;
     context.ready_timeout = std::chrono::milliseconds(options.ready_timeout_ms);
     if (lending) context.lent_parent = options.parent;
     if (!load_fixtures(context, options)) return kExitUsage;
@@ -139,11 +140,17 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     if (rootless)
         context.capabilities.privileges.detail = "rootless: inside a user namespace where this user is root (uid " +
                                                  std::to_string(::getuid()) + " inside); the machine's own namespace is out of reach";
+    // A slow cable on every fresh wire (--inject-fault delay:MS), for the life of the run.
+    std::unique_ptr<FreshWires> slow_cables;
+    if (options.inject_fault.cable_delay.count() > 0) {
+        slow_cables = std::make_unique<FreshWires>(options.inject_fault.cable_delay);
+        context.wires = slow_cables.get();
+    }
     std::unique_ptr<LentWireSession> lent;
     if (lending) {
         lent = lend_interfaces(context, options);
         if (!lent) return kExitUsage;
-        context.lent_wires = &lent->wires();
+        context.wires = &lent->wires();
     }
     context.campaign = std::make_unique<ReachabilityCampaign>(context.catalog, campaign_options(context, options));
 
@@ -159,7 +166,7 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     listeners.Append(new EachIteration(
         [&context] {
             context.campaign->reset();
-            if (!context.lent_wires) context.campaign->start(context.cells_to_run());
+            if (!context.wire_source().borrowed()) context.campaign->start(context.cells_to_run());
         },
         nullptr));
     listeners.Append(collector);
@@ -180,11 +187,14 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     report.properties.push_back({"expectations", context.expectations.file().string()});
     report.properties.push_back({"started", utc_timestamp(report.started)});
     report.properties.push_back({"duration_seconds", std::to_string(report.seconds)});
+    if (options.inject_fault.arp_ignore) report.properties.push_back({"injected_fault", "arp-ignore"});
+    if (options.inject_fault.cable_delay.count() > 0)
+        report.properties.push_back({"injected_cable_delay_ms", std::to_string(options.inject_fault.cable_delay.count())});
 
     int status = exit_code(report.counts());
     if (gtest_status != 0 && status != kExitFail) status = kExitFail;  // e.g. a failure outside any test
     if (lent) {
-        context.lent_wires = nullptr;
+        context.wires = nullptr;
         if (!restore_lent_interfaces(*lent, report, console)) status = kExitFail;
     }
     if (!write_run_reports(report, options)) status = kExitFail;

@@ -34,7 +34,7 @@ _macvlan_conformance() {
                 values=${values%\}}
                 mapfile -t COMPREPLY < <(compgen -W "${values//,/ }" -- "$cur")
                 return 0 ;;
-            VARIANT)  # "Only these variants (repeatable): plain, hairpin, ..."
+            VARIANT | FAULT)  # "... (repeatable): plain, hairpin, ...", "... Faults: arp-ignore, delay:MS"
                 values=${line##*: }
                 mapfile -t COMPREPLY < <(compgen -W "${values//,/ }" -- "$cur")
                 return 0 ;;

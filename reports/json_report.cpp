@@ -24,6 +24,8 @@ nlohmann::json json_report(const RunReport& report) {
                             {"family", cell.family},   {"from", cell.from},         {"to", cell.to},
                             {"expected", cell.expected}, {"verdict", to_string(t.verdict)}};
         j["observed"] = cell.observed.empty() ? nlohmann::json(nullptr) : nlohmann::json(cell.observed);
+        if (cell.window_ms) j["window_ms"] = *cell.window_ms;
+        if (cell.slowest_pacer_ms) j["slowest_pacer_ms"] = *cell.slowest_pacer_ms;
         // A skipped cell's reason is why it was skipped; otherwise it is the expectation's reason,
         // followed by what went wrong when the cell failed.
         j["reason"] = t.verdict == Verdict::skip ? t.message : cell.reason;

@@ -229,11 +229,11 @@ void register_broadcast_suite(SuiteContext& context, const Selection& selection)
                     if (!topology.has(from) || !suite->expectations.cells().count(cell)) continue;
                     if (!selection.matches_filters(cell.name())) continue;
                     suite->cells.add(cell, *context.collector, context.data_driven_tests,
-                                     {{"suite", "broadcast"},
-                                      {"variant_parent", std::string(to_string(topology.variant.parent))},
-                                      {"mode", std::string(to_string(topology.mode))},
-                                      {"variant", topology.variant.name},
-                                      {"variant_description", topology.variant.description}},
+                                     {{property_names::kSuite, "broadcast"},
+                                      {property_names::kVariantParent, std::string(to_string(topology.variant.parent))},
+                                      {property_names::kMode, std::string(to_string(topology.mode))},
+                                      {property_names::kVariant, topology.variant.name},
+                                      {property_names::kVariantDescription, topology.variant.description}},
                                      [suite](const BroadcastCellId& c) -> ::testing::Test* { return new BroadcastCell(suite, c); });
                 }
     }

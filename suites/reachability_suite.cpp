@@ -28,10 +28,19 @@ public:
         if (!seen.built) FAIL() << "not measured: " << seen.problem;
 
         record.observed = std::string(to_string(seen.observed));
+        std::string timing;
+        if (seen.observed == Reach::blocked) {
+            record.window_ms = seen.window_ms;
+            if (seen.slowest_pacer_ms > 0) record.slowest_pacer_ms = seen.slowest_pacer_ms;
+            timing = "no reply within " + std::to_string(static_cast<int>(seen.window_ms)) + " ms" +
+                     (seen.slowest_pacer_ms > 0 ? "; the slowest pacer (a control path probed beside the cells) answered after " +
+                                                      std::to_string(static_cast<int>(seen.slowest_pacer_ms)) + " ms"
+                                                : "; no pacer: this topology has no echo path to measure the kernel's speed by");
+        }
         context_.collector->attach_cell(cell_.name(), record);
         context_.collector->set_seconds(cell_.name(), seen.seconds);
         judge_cell({record.expected, record.observed, expectation.expected == Reach::blocked, seen.trusted,
-                    expectation.reason, seen.problem, "", "saw no reply"});
+                    expectation.reason, seen.problem, "", "saw no reply", timing});
     }
 
 private:
@@ -46,12 +55,12 @@ void register_reachability_suite(SuiteContext& context, const std::vector<CellId
         const TopologySpec* spec = context.catalog.find(cell.mode, cell.variant);
         context.reachability_cells.add(
             cell, *context.collector, context.data_driven_tests,
-            {{"suite", "reachability"},
-             {"variant_parent", context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
+            {{property_names::kSuite, "reachability"},
+             {property_names::kVariantParent, context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
                                                          : "lent interface " + context.lent_parent},
-             {"mode", std::string(to_string(cell.mode))},
-             {"variant", cell.variant},
-             {"variant_description", spec->variant.description}},
+             {property_names::kMode, std::string(to_string(cell.mode))},
+             {property_names::kVariant, cell.variant},
+             {property_names::kVariantDescription, spec->variant.description}},
             [&context](const CellId& c) -> ::testing::Test* { return new ReachabilityCell(context, c); });
     }
 }

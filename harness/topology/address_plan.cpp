@@ -10,6 +10,7 @@ namespace {
 unsigned index_of(Endpoint e) { return static_cast<unsigned>(e); }
 constexpr unsigned kCellBase = 10;      // cell k uses .10+2k (source) and .11+2k (destination)
 constexpr unsigned kControlBase = 100;  // control addresses .100 + endpoint index
+constexpr unsigned kPacerBase = 110;    // pacer addresses .110 + endpoint index
 constexpr unsigned kUnowned = 250;
 }  // namespace
 
@@ -42,11 +43,15 @@ IpAddress AddressPlan::control(Endpoint endpoint, Family family) const {
     return host_number(family, kControlBase + index_of(endpoint));
 }
 
+IpAddress AddressPlan::pacer(Endpoint endpoint, Family family) const {
+    return host_number(family, kPacerBase + index_of(endpoint));
+}
+
 IpAddress AddressPlan::unowned(Family family) const { return host_number(family, kUnowned); }
 
 std::vector<IpAddress> AddressPlan::addresses_of(Endpoint endpoint, const std::vector<Endpoint>& endpoints,
                                                  Family family) const {
-    std::vector<IpAddress> out{control(endpoint, family)};
+    std::vector<IpAddress> out{control(endpoint, family), pacer(endpoint, family)};
     for (auto other : endpoints) {
         if (other == endpoint) continue;
         out.push_back(cell(endpoint, other, family).source);

@@ -31,6 +31,9 @@ public:
 
     Pair cell(Endpoint from, Endpoint to, Family family) const;
     IpAddress control(Endpoint endpoint, Family family) const;
+    // A second control address per endpoint: the pacers probe the control paths again from cold
+    // caches, at the same time as the cells (see EchoProbe::pacer).
+    IpAddress pacer(Endpoint endpoint, Family family) const;
     // A control destination no endpoint owns, for transmit controls on a wire-less parent.
     IpAddress unowned(Family family) const;
     std::vector<IpAddress> addresses_of(Endpoint endpoint, const std::vector<Endpoint>& endpoints,

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <map>
@@ -140,7 +141,7 @@ bool is_reply(const Conversation& c, const uint8_t* data, size_t len, const sock
 
 }  // namespace
 
-std::vector<EchoResult> run_echo_probes(const std::vector<EchoProbe>& probes, const EchoSchedule& schedule) {
+std::vector<EchoResult> run_echo_probes(const std::vector<EchoProbe>& probes, const EchoSchedule& schedule, EchoWindow* window) {
     std::vector<Conversation> conversations(probes.size());
     // Open each namespace's sockets on one thread inside it; the sockets keep their namespace.
     std::map<const NetNamespace*, std::vector<size_t>> by_namespace;
@@ -170,12 +171,24 @@ std::vector<EchoResult> run_echo_probes(const std::vector<EchoProbe>& probes, co
     }
 
     const auto start = Clock::now();
-    const auto close = start + schedule.window;
+    size_t pacers_pending = 0;
+    for (const auto& p : probes) pacers_pending += p.pacer ? 1 : 0;
+    const bool paced = pacers_pending > 0 && schedule.pace > 0;
+    std::chrono::nanoseconds slowest_pacer{};
+    // Unpaced: the fixed window. Paced: open until every pacer replied and `pace` times the slowest
+    // pacer's latency has passed, never shorter than the window, never longer than `longest`.
+    auto close_at = [&] {
+        if (!paced) return start + schedule.window;
+        if (pacers_pending > 0) return start + std::max(schedule.window, schedule.longest);
+        const auto stretched = std::chrono::duration_cast<Clock::duration>(slowest_pacer * schedule.pace);
+        return start + std::max<Clock::duration>(schedule.window, stretched);
+    };
     auto next_send = start;
     size_t pending = conversations.size();
     std::vector<epoll_event> events(64);
     while (pending > 0) {
         auto now = Clock::now();
+        const auto close = close_at();
         if (now >= close) break;
         if (now >= next_send) {
             for (auto& c : conversations)
@@ -202,9 +215,18 @@ std::vector<EchoResult> run_echo_probes(const std::vector<EchoProbe>& probes, co
                     c.result.replied = true;
                     c.result.first_reply = Clock::now() - start;
                     --pending;
+                    if (c.probe->pacer) {
+                        --pacers_pending;
+                        slowest_pacer = std::max(slowest_pacer, std::chrono::duration_cast<std::chrono::nanoseconds>(c.result.first_reply));
+                    }
                 }
             }
         }
+    }
+    if (window) {
+        window->used = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+        window->slowest_pacer = slowest_pacer;
+        window->pacers_replied = pacers_pending == 0;
     }
 
     std::vector<EchoResult> results;

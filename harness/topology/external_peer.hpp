@@ -47,10 +47,17 @@ private:
     std::unique_ptr<EndpointNode> node_;
 };
 
+class WireRelay;
+
 // One topology's parent, with the far end of its wire.
 struct Wire {
+    Wire();
+    Wire(Wire&&) noexcept;
+    Wire& operator=(Wire&&) noexcept;
+    ~Wire();
     std::unique_ptr<EndpointNode> host;  // the parent's namespace; host->ifindex is the parent
     std::unique_ptr<ExternalPeer> ext;   // none on a parent without a wire (dummy)
+    std::unique_ptr<WireRelay> relay;    // a slow cable between them, when one was asked for
 };
 
 // Where a run's wires come from, chosen once per run: fresh parents in new namespaces
@@ -71,8 +78,10 @@ public:
 };
 
 // Fresh wires: a veth pair (or a VLAN on one, or a dummy) in new anonymous namespaces, per topology.
+// With a delay, the veth is cut in two and a WireRelay delays every frame that crosses it.
 class FreshWires : public WireSource {
 public:
+    explicit FreshWires(std::chrono::milliseconds cable_delay = {}) : cable_delay_(cable_delay) {}
     Wire attach(const VariantSpec& variant) const override;
     const AddressPlan& addresses() const override { return addresses_; }
     unsigned max_parallel_topologies() const override;
@@ -80,7 +89,12 @@ public:
     std::string parent_description(const VariantSpec& variant) const override;
 
 private:
+    // The cable between host and ext: a veth, or two veths with a relay namespace between them.
+    int make_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext, const std::string& ext_name,
+                   Wire& wire) const;
+
     AddressPlan addresses_;
+    std::chrono::milliseconds cable_delay_;
 };
 
 // The run's fresh wires (stateless: one instance serves every topology).

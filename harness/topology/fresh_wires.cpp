@@ -1,5 +1,6 @@
 #include "external_peer.hpp"
 #include "probe_defaults.hpp"
+#include "wire_relay.hpp"
 
 namespace mvc {
 
@@ -32,6 +33,29 @@ const WireSource& fresh_wires() {
     return wires;
 }
 
+Wire::Wire() = default;
+Wire::Wire(Wire&&) noexcept = default;
+Wire& Wire::operator=(Wire&&) noexcept = default;
+Wire::~Wire() = default;
+
+int FreshWires::make_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext, const std::string& ext_name,
+                           Wire& wire) const {
+    const MacAddress host_mac = planned_mac(Endpoint::host, host_name == kTrunkName ? 9 : 0);
+    const MacAddress ext_mac = planned_mac(Endpoint::ext, ext_name == kTrunkName ? 9 : 0);
+    if (cable_delay_.count() == 0) return host.rtnl->create_veth(host_name, host_mac, ext_name, ext_mac, ext.ns);
+    NetNamespace relay = NetNamespace::create();
+    Rtnl relay_nl(relay);
+    const int parent = host.rtnl->create_veth(host_name, host_mac, "a", MacAddress::local(0x7e, 1), relay);
+    const int b = relay_nl.create_veth("b", MacAddress::local(0x7e, 2), ext_name, ext_mac, ext.ns);
+    const int a = relay_nl.link("a").ifindex;
+    for (int l : {a, b}) {
+        relay_nl.disable_ipv6_link_local(l);  // the relay's own ends say nothing on the cable
+        relay_nl.set_up(l);
+    }
+    wire.relay = std::make_unique<WireRelay>(std::move(relay), a, b, cable_delay_);
+    return parent;
+}
+
 unsigned FreshWires::max_parallel_topologies() const { return defaults::kParallelTopologies; }
 
 std::string FreshWires::parent_description(const VariantSpec& variant) const {
@@ -51,8 +75,7 @@ Wire FreshWires::attach(const VariantSpec& variant) const {
     if (variant.parent == ParentKind::vlan) {
         // The veth is the trunk; VLAN 10 on each end carries everything the endpoints say.
         if (variant.external == ExternalKind::hairpin_bridge) throw std::logic_error("the vlan parent supports only a plain peer");
-        const int trunk = host.rtnl->create_veth(kTrunkName, planned_mac(Endpoint::host, 9), kTrunkName,
-                                                 planned_mac(Endpoint::ext, 9), ext->ns);
+        const int trunk = make_cable(host, kTrunkName, *ext, kTrunkName, wire);
         const int ext_trunk = ext->rtnl->link(kTrunkName).ifindex;
         host.links.push_back(trunk);
         host.links.push_back(host.rtnl->create_vlan(kParentName, trunk, kVlanId, planned_mac(Endpoint::host)));
@@ -60,8 +83,7 @@ Wire FreshWires::attach(const VariantSpec& variant) const {
         ext->links.push_back(ext->rtnl->create_vlan(kPeerName, ext_trunk, kVlanId, planned_mac(Endpoint::ext)));
         ext->use_interface(ext->links.back());
     } else {
-        host.links.push_back(host.rtnl->create_veth(kParentName, planned_mac(Endpoint::host), kPeerName,
-                                                    planned_mac(Endpoint::ext), ext->ns));
+        host.links.push_back(make_cable(host, kParentName, *ext, kPeerName, wire));
         const int peer = ext->rtnl->link(kPeerName).ifindex;
         ext->links.push_back(peer);
         if (variant.external == ExternalKind::hairpin_bridge) {

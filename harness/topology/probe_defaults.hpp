@@ -10,6 +10,11 @@ namespace mvc::defaults {
 inline constexpr std::chrono::milliseconds kQuietWindow{300};
 // Requests are repeated at this interval; each repeat re-triggers ARP/ND after a failed resolution.
 inline constexpr std::chrono::milliseconds kResendInterval{20};
+// A window with pacers (cold probes of paths that exist, beside the cells) stays open this many
+// times as long as the slowest pacer took: a reachable cell's first reply needs the same neighbour
+// resolution and echo as a pacer's, and three times the pacer's latency covers the spread seen
+// between concurrent probes of one topology even on a loaded machine.
+inline constexpr double kWindowPace = 3.0;
 // How long a topology may take to show its links up and answer its controls (--ready-timeout-ms).
 inline constexpr std::chrono::milliseconds kReadyTimeout{5000};
 // Per-interface ARP/ND retransmit time in the run's own namespaces: a lost solicitation costs

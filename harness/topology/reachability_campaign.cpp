@@ -32,20 +32,23 @@ std::string label(Endpoint from, Endpoint to, Family family) {
 struct EndpointProbe {
     Endpoint from;
     IpAddress source, destination;
+    bool pacer = false;
 };
 
-// Runs every probe at once: those of the endpoints on this machine from their namespaces, those of
-// ext through its ExternalPeer (on this machine or another), at the same time.
-std::vector<EchoResult> run_probes(Topology& topo, const std::vector<EndpointProbe>& probes, const EchoSchedule& schedule) {
+// Runs every probe at once. Those of the endpoints on this machine, ext included when it is here,
+// share one loop, so that its pacers set the window for all of them; those of an ext on another
+// machine go through its ExternalPeer at the same time.
+std::vector<EchoResult> run_probes(Topology& topo, const std::vector<EndpointProbe>& probes, const EchoSchedule& schedule,
+                                   EchoWindow* window = nullptr) {
     std::vector<EchoProbe> local;
     std::vector<size_t> local_index, ext_index;
     std::vector<ExternalProbe> from_ext;
     for (size_t i = 0; i < probes.size(); ++i) {
-        if (probes[i].from == Endpoint::ext) {
+        if (!topo.is_local(probes[i].from)) {
             from_ext.push_back({probes[i].source, probes[i].destination});
             ext_index.push_back(i);
         } else {
-            local.push_back({&topo.node(probes[i].from).ns, probes[i].source, probes[i].destination});
+            local.push_back({&topo.node(probes[i].from).ns, probes[i].source, probes[i].destination, probes[i].pacer});
             local_index.push_back(i);
         }
     }
@@ -55,7 +58,7 @@ std::vector<EchoResult> run_probes(Topology& topo, const std::vector<EndpointPro
         ext_results = std::async(std::launch::async, [&] { return topo.ext()->echo(from_ext, schedule); });
     }
     std::vector<EchoResult> results(probes.size());
-    const auto local_results = run_echo_probes(local, schedule);
+    const auto local_results = run_echo_probes(local, schedule, window);
     for (size_t i = 0; i < local_results.size(); ++i) results[local_index[i]] = local_results[i];
     if (ext_results.valid()) {
         const auto seen = ext_results.get();
@@ -190,7 +193,19 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         const auto pair = topo.addresses().cell(c.from, c.to, c.family);
         probes.push_back({c.from, pair.source, pair.destination});
     }
-    const auto outcomes = run_probes(topo, probes, options.cells);
+    // The pacers: the control paths once more, from cold caches on addresses of their own, beside
+    // the cells. How long they take now sets how long the cells' window stays open.
+    for (auto f : families)
+        for (const auto& c : topo.spec().controls)
+            probes.push_back({c.from, topo.addresses().pacer(c.from, f), topo.addresses().pacer(c.to, f), true});
+    EchoSchedule schedule = options.cells;
+    schedule.longest = std::max(schedule.longest, options.ready_timeout);
+    EchoWindow window;
+    const auto outcomes = run_probes(topo, probes, schedule, &window);
+    std::map<Family, std::string> pacers_lost;
+    for (size_t i = cells.size(); i < probes.size(); ++i)
+        if (!outcomes[i].replied && topo.is_local(probes[i].from))
+            pacers_lost[probes[i].source.family()] = "a pacer (a control path probed beside the cells) got no reply";
 
     // Controls again: a topology that broke during the window would otherwise pass as "blocked".
     std::vector<Family> still_trusted;
@@ -200,13 +215,18 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         for (auto& [f, p] : check_controls(topo, still_trusted, Clock::now() + options.ready_timeout))
             untrusted[f] = "after the probes: " + p;
 
+    for (auto& [f, p] : pacers_lost)
+        if (!untrusted.count(f)) untrusted[f] = p;
+
     std::map<CellId, CellObservation> observed;
     for (size_t i = 0; i < cells.size(); ++i) {
         CellObservation o;
         o.built = true;
         o.observed = outcomes[i].replied ? Reach::reachable : Reach::blocked;
+        o.window_ms = static_cast<double>(window.used.count());
+        o.slowest_pacer_ms = std::chrono::duration<double, std::milli>(window.slowest_pacer).count();
         o.seconds = outcomes[i].replied ? std::chrono::duration<double>(outcomes[i].first_reply).count()
-                                        : std::chrono::duration<double>(options.cells.window).count();
+                                        : std::chrono::duration<double>(window.used).count();
         auto it = untrusted.find(cells[i].family);
         o.trusted = it == untrusted.end() && outcomes[i].failure.empty();
         if (it != untrusted.end()) o.problem = "topology " + topo.spec().id() + " was not confirmed ready: " + it->second;

@@ -37,6 +37,10 @@ struct CellObservation {
     bool trusted = false;  // controls answered before and after the probes, so "blocked" means blocked
     std::string problem;   // why the topology could not be trusted, or why it could not be built
     bool built = false;    // false: the topology failed before anything could be probed
+    // How long the cells' window stayed open, and how long the slowest pacer (a control path probed
+    // beside the cells from cold caches) took: a "blocked" is only as good as these two.
+    double window_ms = 0;
+    double slowest_pacer_ms = 0;  // 0: the topology has no pacer (no echo path to measure)
 };
 
 class Topology;

@@ -19,9 +19,10 @@ void judge_cell(const CellJudgement& c) {
     if (c.observed != c.expected) {
         ADD_FAILURE() << "expected " << c.expected << ", observed " << c.observed
                       << (c.seen.empty() ? "" : "\n  seen: " + c.seen) << "\n  expected because: " << c.reason
-                      << (c.trusted ? "" : "\n  note: " + c.problem);
+                      << (c.timing.empty() ? "" : "\n  timing: " + c.timing) << (c.trusted ? "" : "\n  note: " + c.problem);
     } else if (c.expected_is_silence && !c.trusted) {
-        ADD_FAILURE() << "expected " << c.expected << " and " << c.silence << ", but that proves nothing: " << c.problem;
+        ADD_FAILURE() << "expected " << c.expected << " and " << c.silence << ", but that proves nothing: " << c.problem
+                      << (c.timing.empty() ? "" : "\n  timing: " + c.timing);
     }
 }
 

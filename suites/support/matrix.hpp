@@ -65,6 +65,7 @@ struct CellJudgement {
     std::string problem;               // why the topology is not trusted
     std::string seen;                  // what was counted, when there is more to say than the verdict
     std::string silence;               // how silence reads in the message: "saw no reply"
+    std::string timing{};              // for an observed silence: how long it was waited for, and why that long
 };
 
 // The one rule every matrix cell is judged by: observed must equal expected, and an expected

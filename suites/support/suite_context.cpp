@@ -17,7 +17,7 @@ SuiteContext& suite_context() {
 
 void set_suite_context(SuiteContext* context) { current = context; }
 
-const WireSource& SuiteContext::wire_source() const { return lent_wires ? *lent_wires : fresh_wires(); }
+const WireSource& SuiteContext::wire_source() const { return wires ? *wires : fresh_wires(); }
 
 std::string SuiteContext::skip_reason(const CellId& cell) const {
     const auto& caps = capabilities;

@@ -43,7 +43,9 @@ struct SuiteContext {
     std::optional<NetNamespace> machine_namespace;
     bool rootless = false;            // running in a user namespace of our own (no root)
     std::string lent_parent;          // --parent, when the user lent an interface
-    const WireSource* lent_wires = nullptr;  // while the run holds the lent interfaces
+    // Where topologies get their parent and ext, when not from fresh wires: the lent interfaces
+    // while the run holds them, or fresh wires with a slow cable (--inject-fault delay:MS).
+    const WireSource* wires = nullptr;
     std::ostream* console = nullptr;  // where notices for the user go (stdout, or stderr under --ktap)
 
     // Where topologies get their parent and ext: the lent interfaces, or fresh veth pairs.
