@@ -332,14 +332,18 @@ void Rtnl::move_to(int ifindex, const NetNamespace& target) {
     request(msg, "move link " + std::to_string(ifindex) + " to another namespace");
 }
 
-void Rtnl::disable_ipv6_link_local(int ifindex) {
+void Rtnl::disable_ipv6_link_local(int ifindex) { set_addr_gen_mode(ifindex, IN6_ADDR_GEN_MODE_NONE); }
+
+void Rtnl::set_addr_gen_mode(int ifindex, uint8_t mode) {
     LinkPtr orig = new_link();
     rtnl_link_set_ifindex(orig.get(), ifindex);
     LinkPtr change = new_link();
-    check_build(rtnl_link_inet6_set_addr_gen_mode(change.get(), IN6_ADDR_GEN_MODE_NONE), "addr_gen_mode");
+    check_build(rtnl_link_inet6_set_addr_gen_mode(change.get(), mode), "addr_gen_mode");
     nl_msg* msg = nullptr;
     check_build(rtnl_link_build_change_request(orig.get(), change.get(), 0, &msg), "addr_gen_mode");
-    request(msg, "set addr_gen_mode none on link " + std::to_string(ifindex));
+    char name[32] = {};
+    rtnl_link_inet6_addrgenmode2str(mode, name, sizeof name);
+    request(msg, std::string("set addr_gen_mode ") + name + " on link " + std::to_string(ifindex));
 }
 
 void Rtnl::set_ipv4_conf(int ifindex, unsigned setting, uint32_t value) {

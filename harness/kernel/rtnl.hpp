@@ -70,6 +70,9 @@ public:
     // No IPv6 link-local address (IN6_ADDR_GEN_MODE_NONE): fewer stray DAD/MLD frames, and a
     // passthru slave cannot collide with its parent's EUI-64 address. Must precede set_up.
     void disable_ipv6_link_local(int ifindex);
+    // IFLA_INET6_ADDR_GEN_MODE (IN6_ADDR_GEN_MODE_*): stored for the next NETDEV_UP, which makes
+    // the link-local address by it; nothing is generated or removed now (inet6_set_link_af).
+    void set_addr_gen_mode(int ifindex, uint8_t mode);
     // Per-interface ARP/ND retransmit interval (RTM_SETNEIGHTBL), so that one lost solicitation
     // costs milliseconds instead of the default second.
     void set_neighbour_retransmit(int ifindex, Family family, unsigned milliseconds);

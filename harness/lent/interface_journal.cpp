@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 
 #include "error.hpp"
@@ -37,6 +38,19 @@ std::vector<std::string> addresses_of(Rtnl& rtnl, int ifindex) {
 
 bool is_link_local(const std::string& address) { return address.rfind("fe80:", 0) == 0; }
 
+bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+void delete_address_text(Rtnl& rtnl, int ifindex, const std::string& a) {
+    const auto slash = a.find('/');
+    try {
+        rtnl.delete_address(ifindex, IpAddress::parse(a.substr(0, slash)), std::stoi(a.substr(slash + 1)));
+    } catch (const NetlinkError& e) {
+        // Deleting a primary IPv4 address takes its secondaries with it (no promote_secondaries):
+        // those are already gone.
+        if (e.error() != EADDRNOTAVAIL) throw;
+    }
+}
+
 void unpin(const std::string& name, std::vector<std::string>& problems) {
     const std::string path = "/run/netns/" + name;
     if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
@@ -63,10 +77,18 @@ InterfaceState InterfaceState::capture(Rtnl& rtnl, int ifindex, const std::strin
     return s;
 }
 
+InterfaceState InterfaceState::capture_with_settings(Rtnl& rtnl, const NetNamespace& ns, int ifindex, const std::string& role) {
+    InterfaceState s = capture(rtnl, ifindex, role);
+    s.settings = read_device_settings(ns, s.name);
+    return s;
+}
+
 nlohmann::json InterfaceState::json() const {
-    return {{"role", role},       {"name", name},   {"ifindex", ifindex},           {"mac", mac.str()},
-            {"mtu", mtu},         {"up", up},       {"promisc_flag", promisc_flag}, {"promiscuity", promiscuity},
-            {"addresses", addresses}, {"master", master}, {"uppers", uppers}};
+    nlohmann::json j = {{"role", role},       {"name", name},   {"ifindex", ifindex},           {"mac", mac.str()},
+                        {"mtu", mtu},         {"up", up},       {"promisc_flag", promisc_flag}, {"promiscuity", promiscuity},
+                        {"addresses", addresses}, {"master", master}, {"uppers", uppers}};
+    if (settings) j["settings"] = settings->values;
+    return j;
 }
 
 InterfaceState InterfaceState::from_json(const nlohmann::json& j) {
@@ -82,6 +104,7 @@ InterfaceState InterfaceState::from_json(const nlohmann::json& j) {
     s.addresses = j.at("addresses").get<std::vector<std::string>>();
     s.master = j.at("master");
     s.uppers = j.at("uppers").get<std::vector<std::string>>();
+    if (j.contains("settings")) s.settings = DeviceSettings{j.at("settings").get<std::map<std::string, std::string>>()};
     return s;
 }
 
@@ -121,6 +144,8 @@ std::vector<std::string> InterfaceState::differences(const InterfaceState& o) co
     differ("addresses", list(addresses), list(o.addresses));
     differ("master", master.empty() ? "none" : master, o.master.empty() ? "none" : o.master);
     differ("uppers", list(uppers), list(o.uppers));
+    if (settings && o.settings)
+        for (auto& s : device_settings_differences(name, *settings, *o.settings)) d.push_back(std::move(s));
     return d;
 }
 
@@ -130,7 +155,7 @@ std::filesystem::path InterfaceJournal::path() const {
 
 void InterfaceJournal::write() const {
     std::filesystem::create_directories(kDirectory);
-    nlohmann::json j = {{"format", "macvlan-conformance/journal/1"}, {"pid", pid}, {"started", started}, {"machine_netns", machine_netns},
+    nlohmann::json j = {{"format", kFormatPrefix + std::to_string(kFormat)}, {"pid", pid}, {"started", started}, {"machine_netns", machine_netns},
                         {"pinned_namespaces", pinned_namespaces}, {"interfaces", nlohmann::json::array()}};
     for (const auto& i : interfaces) j["interfaces"].push_back(i.json());
     if (remote)
@@ -165,7 +190,12 @@ InterfaceJournal InterfaceJournal::read(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) throw std::runtime_error("cannot read the journal " + file.string());
     const auto j = nlohmann::json::parse(in);
-    if (j.value("format", "") != "macvlan-conformance/journal/1") throw std::runtime_error(file.string() + " is not a journal");
+    const std::string format = j.value("format", "");
+    if (format.rfind(kFormatPrefix, 0) != 0) throw std::runtime_error(file.string() + " is not a journal");
+    const std::string version = format.substr(std::strlen(kFormatPrefix));
+    if (version != "1" && version != std::to_string(kFormat))
+        throw std::runtime_error(file.string() + " is a journal of format " + version + ", which this macvlan-conformance (formats 1 to " +
+                                 std::to_string(kFormat) + ") cannot replay: run `restore` with the version that wrote it");
     InterfaceJournal journal;
     journal.pid = j.at("pid");
     journal.started = j.at("started");
@@ -205,7 +235,11 @@ std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, con
         }
     }
 
-    // 2. Put each interface's settings back.
+    // 2. Put each interface's link back, its per-device settings, and up/down: all of them before
+    // any address work, so that the kernel makes every link-local address (which needs the other
+    // end of a cable up too) while the next steps wait for it.
+    LinkEvents events(machine);
+    std::vector<std::pair<const InterfaceState*, int>> present;
     for (const auto& state : journal.interfaces) {
         const auto link = rtnl.find_link(state.name);
         if (!link) {
@@ -219,45 +253,62 @@ std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, con
             const int master = state.master.empty() ? 0 : rtnl.link(state.master).ifindex;
             if (link->master_ifindex != master) rtnl.set_master(ifindex, master);
             if (((link->flags & IFF_PROMISC) != 0) != state.promisc_flag) rtnl.set_promisc(ifindex, state.promisc_flag);
+            // After the MTU (ipv6 mtu may not exceed it) and, for a peer that came home down, before
+            // it goes up: NETDEV_UP makes the link-local address that addr_gen_mode and
+            // disable_ipv6 say, and a move left the machine namespace's defaults in them.
+            if (state.settings)
+                for (auto& p : write_device_settings(rtnl, machine, ifindex, *state.settings)) problems.push_back(std::move(p));
             if (link->up() != state.up) rtnl.set_up(ifindex, state.up);
-            const auto now = addresses_of(rtnl, ifindex);
-            for (const auto& a : now)
-                if (std::find(state.addresses.begin(), state.addresses.end(), a) == state.addresses.end()) {
-                    const auto slash = a.find('/');
-                    try {
-                        rtnl.delete_address(ifindex, IpAddress::parse(a.substr(0, slash)), std::stoi(a.substr(slash + 1)));
-                    } catch (const NetlinkError& e) {
-                        // Deleting a primary IPv4 address takes its secondaries with it (no
-                        // promote_secondaries): those are already gone.
-                        if (e.error() != EADDRNOTAVAIL) throw;
-                    }
-                }
-            for (const auto& a : state.addresses)
-                if (std::find(now.begin(), now.end(), a) == now.end() && !is_link_local(a)) rtnl.add_address_text(ifindex, a);
         } catch (const std::exception& e) {
             problems.push_back(state.name + ": " + e.what());
             continue;
         }
-        // Slaves of a killed run live in namespaces the kernel dismantles asynchronously; their
-        // promiscuity references and the kernel-made link-local address come back on their own.
-        LinkEvents events(machine);
-        events.wait_until(
-            [&] {
-                const auto s = InterfaceState::capture(rtnl, ifindex, state.role);
-                return s.promiscuity == state.promiscuity && s.addresses == state.addresses && s.uppers == state.uppers;
-            },
-            std::chrono::seconds(10));
-        for (const auto& a : state.addresses)
-            if (is_link_local(a)) {
-                const auto now = addresses_of(rtnl, ifindex);
-                if (std::find(now.begin(), now.end(), a) == now.end()) rtnl.add_address_text(ifindex, a);
-            }
-        auto now = InterfaceState::capture(rtnl, ifindex, state.role);
-        now.ifindex = state.ifindex;
-        for (const auto& d : now.differences(state)) problems.push_back(d);
+        present.emplace_back(&state, ifindex);
     }
 
-    // 3. Unpin what the run pinned, and forget the journal once everything is back.
+    // 3. Addresses, then the wait, then the verification.
+    for (const auto& [state, ifindex] : present) {
+        try {
+            const auto now = addresses_of(rtnl, ifindex);
+            for (const auto& a : now)
+                if (!is_link_local(a) && !contains(state->addresses, a)) delete_address_text(rtnl, ifindex, a);
+            for (const auto& a : state->addresses)
+                if (!is_link_local(a) && !contains(now, a)) rtnl.add_address_text(ifindex, a);
+        } catch (const std::exception& e) {
+            problems.push_back(state->name + ": " + e.what());
+            continue;
+        }
+        // Slaves of a killed run live in namespaces the kernel dismantles asynchronously; their
+        // promiscuity references and the kernel-made link-local address come back on their own.
+        // A link-local address the journal lacks does not hold the wait up: it goes next.
+        events.wait_until(
+            [&] {
+                const auto s = InterfaceState::capture(rtnl, ifindex, state->role);
+                std::vector<std::string> journaled;
+                for (const auto& a : s.addresses)
+                    if (!is_link_local(a) || contains(state->addresses, a)) journaled.push_back(a);
+                return s.promiscuity == state->promiscuity && journaled == state->addresses && s.uppers == state->uppers;
+            },
+            std::chrono::seconds(10));
+        // What the kernel did not make as journaled: a link-local address it made that the journal
+        // lacks goes (made before the settings were back, or by a random addr_gen_mode, which makes
+        // another one each time), and one the journal has that did not come back is added.
+        try {
+            const auto now = addresses_of(rtnl, ifindex);
+            for (const auto& a : now)
+                if (is_link_local(a) && !contains(state->addresses, a)) delete_address_text(rtnl, ifindex, a);
+            for (const auto& a : state->addresses)
+                if (is_link_local(a) && !contains(now, a)) rtnl.add_address_text(ifindex, a);
+        } catch (const std::exception& e) {
+            problems.push_back(state->name + ": " + e.what());
+        }
+        auto now = state->settings ? InterfaceState::capture_with_settings(rtnl, machine, ifindex, state->role)
+                                   : InterfaceState::capture(rtnl, ifindex, state->role);
+        now.ifindex = state->ifindex;
+        for (const auto& d : now.differences(*state)) problems.push_back(d);
+    }
+
+    // 4. Unpin what the run pinned, and forget the journal once everything is back.
     for (const auto& name : journal.pinned_namespaces) unpin(name, problems);
     return problems;
 }

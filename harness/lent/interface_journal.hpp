@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "addresses.hpp"
+#include "device_settings.hpp"
 #include "net_namespace.hpp"
 #include "rtnl.hpp"
 
@@ -26,8 +27,15 @@ struct InterfaceState {
     std::vector<std::string> addresses;  // "a/len", sorted
     std::string master;                  // "" when none
     std::vector<std::string> uppers;     // links stacked on it (IFLA_LINK pointing at it), by name
+    // Its per-device IPv4/IPv6 and neighbour settings (addr_gen_mode, disable_ipv6, arp_ignore ...):
+    // a move to another namespace resets them all (device_settings.hpp). Absent for a remote peer,
+    // whose settings the run leaves alone, and in journals of format 1, which did not record them.
+    std::optional<DeviceSettings> settings;
 
+    // The link and its addresses, without the settings (cheap enough to poll).
     static InterfaceState capture(Rtnl& rtnl, int ifindex, const std::string& role);
+    // All of it, settings included, read in `ns`, the namespace `rtnl` speaks to.
+    static InterfaceState capture_with_settings(Rtnl& rtnl, const NetNamespace& ns, int ifindex, const std::string& role);
     nlohmann::json json() const;
     static InterfaceState from_json(const nlohmann::json& j);
     // What differs from `original`, one line each; empty when identical.
@@ -42,8 +50,18 @@ std::string busy_reasons(const InterfaceState& state, const std::vector<std::str
 // The journal of a run that borrowed interfaces: their original state, and the namespaces the run
 // pinned to hold them. Written before anything is touched, removed after a successful restore, so
 // a journal that outlives its process is exactly what `macvlan-conformance restore` must replay.
+//
+// The file is JSON whose "format" names its version:
+//   macvlan-conformance/journal/1  the interfaces' link state and addresses;
+//   macvlan-conformance/journal/2  adds "settings" to each local interface: every file of its
+//                                  /proc/sys/net/ipv{4,6}/{conf,neigh}/<if>/ trees, keyed
+//                                  "ipv4/conf/arp_ignore" and so on, with the file's text.
+// read() takes both (a format-1 journal restores what it recorded and leaves settings as they are)
+// and refuses a later format, which only the version that wrote it knows how to replay.
 struct InterfaceJournal {
     static constexpr const char* kDirectory = "/run/macvlan-conformance";
+    static constexpr int kFormat = 2;  // what write() writes
+    static constexpr const char* kFormatPrefix = "macvlan-conformance/journal/";
 
     int pid = 0;
     std::string started;  // UTC
@@ -66,9 +84,10 @@ struct InterfaceJournal {
 };
 
 // Puts every journaled interface back as it was, in the machine's namespace: moves peers back out
-// of pinned namespaces, restores MAC, MTU, the promisc flag, addresses, master and up/down, waits
-// for the promiscuity counter to settle (slaves of a dead process vanish asynchronously), unpins
-// the namespaces, and verifies. Returns what could not be restored (empty on success). Checking
+// of pinned namespaces, restores MAC, MTU, master, the promisc flag, the per-device settings (while
+// a moved peer is still down), up/down and addresses, waits for the promiscuity counter to settle
+// (slaves of a dead process vanish asynchronously) and link-local addresses to be made, removes
+// link-local addresses the journal does not have, unpins the namespaces, and verifies. Returns what could not be restored (empty on success). Checking
 // that `machine` is the journal's namespace, and a remote peer, are replay_journal()'s business.
 std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, const NetNamespace& machine);
 

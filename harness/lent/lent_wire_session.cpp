@@ -102,7 +102,7 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
     journal_.pid = ::getpid();
     journal_.started = utc_timestamp(std::chrono::system_clock::now());
     journal_.machine_netns = machine_.inode();
-    journal_.interfaces = {InterfaceState::capture(rtnl, parent.ifindex, "parent")};
+    journal_.interfaces = {InterfaceState::capture_with_settings(rtnl, machine_, parent.ifindex, "parent")};
     if (remote) {
         lend_remote_peer(rtnl, parent, addresses, *remote_state);
     } else {
@@ -132,7 +132,7 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
 }
 
 void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan& addresses) {
-    journal_.interfaces.push_back(InterfaceState::capture(rtnl, peer.ifindex, "peer"));
+    journal_.interfaces.push_back(InterfaceState::capture_with_settings(rtnl, machine_, peer.ifindex, "peer"));
     const std::string ext_name = "mvc" + std::to_string(journal_.pid) + "-ext";
     journal_.pinned_namespaces = {ext_name};
     journal_.write();  // from here on, a crash leaves something `restore` can replay

@@ -3,16 +3,24 @@
 // (nsenter) and treats as the machine's namespace, so nothing here touches the real machine.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/if_link.h>
+#include <linux/ip.h>
+
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "conformance_process.hpp"
 #include "fixture_files.hpp"
 #include "interface_journal.hpp"
 #include "machine_routes.hpp"
+#include "net_proc.hpp"
 #include "root_snapshot.hpp"
 
 namespace mvc {
@@ -30,10 +38,32 @@ protected:
         nl = std::make_unique<Rtnl>(*machine);
     }
 
-    void cable(const std::string& a, const std::string& b) {
+    // A restore that failed keeps its journal and pinned namespace for the user to retry. Here the
+    // "machine" dies with the test, and so must they: the pin would keep the peer's namespace alive.
+    void TearDown() override {
+        if (!machine) return;
+        for (const auto& file : InterfaceJournal::list()) {
+            try {
+                const auto journal = InterfaceJournal::read(file);
+                if (journal.machine_netns != machine->inode()) continue;
+                for (const auto& name : journal.pinned_namespaces) {
+                    const std::string pin = "/run/netns/" + name;
+                    ::umount2(pin.c_str(), MNT_DETACH);
+                    ::unlink(pin.c_str());
+                }
+                forget_journal(journal);
+            } catch (const std::exception&) {
+                // Not a journal this test could have written.
+            }
+        }
+    }
+
+    // `before_up` configures the two ends (by ifindex) while they are still down.
+    void cable(const std::string& a, const std::string& b, const std::function<void(int, int)>& before_up = {}) {
         const uint8_t first = next_mac_;
         next_mac_ = static_cast<uint8_t>(next_mac_ + 2);
         nl->create_veth(a, MacAddress::local(0x50, first), b, MacAddress::local(0x50, static_cast<uint8_t>(first + 1)), *machine);
+        if (before_up) before_up(nl->link(a).ifindex, nl->link(b).ifindex);
         nl->set_up(nl->link(a).ifindex);
         nl->set_up(nl->link(b).ifindex);
     }
@@ -123,6 +153,121 @@ TEST_F(LentParent, SigkillDuringAPassthruRunThenRestoreBringsTheParentBack) {
     EXPECT_EQ(state("nic1").differences(peer_before), std::vector<std::string>{});
     EXPECT_FALSE(std::filesystem::exists(journal)) << "a successful restore removes the journal";
     EXPECT_FALSE(std::filesystem::exists("/run/netns/mvc" + std::to_string(run.id()) + "-ext"));
+}
+
+// A pair as machines whose IPv6 systemd-networkd or NetworkManager manage have them: no
+// kernel-made link-local address (addrgenmode none), IPv6 off on the peer, a custom MTU, ARP and
+// neighbour settings unlike any namespace's defaults. Moving the peer into the run's namespace and
+// back gives it that namespace's defaults twice; the run changes some of the parent's itself.
+class LentPairWithSettings : public LentParent {
+protected:
+    void SetUp() override {
+        LentParent::SetUp();
+        if (IsSkipped()) return;
+        if (bp::search_path("ip").empty()) GTEST_SKIP() << "needs iproute2's ip to observe the interfaces";
+        cable("nic0", "nic1", [&](int nic0, int nic1) {
+            for (int l : {nic0, nic1}) {
+                nl->disable_ipv6_link_local(l);  // addrgenmode none
+                nl->set_mtu(l, 1400);
+            }
+            ASSERT_TRUE(write_net_sysctl(*machine, "ipv6/conf/nic1/disable_ipv6", "1")) << "no IPv6 in this kernel";
+            nl->set_ipv4_conf(nic1, IPV4_DEVCONF_ARP_IGNORE, 2);
+            nl->set_ipv4_conf(nic0, IPV4_DEVCONF_ARP_IGNORE, 1);
+            // Multiples of 20 ms: the kernel keeps them in jiffies (HZ 100, 250, 300 or 1000).
+            nl->set_neighbour_retransmit(nic1, Family::ipv4, 1500);
+            nl->set_neighbour_retransmit(nic0, Family::ipv6, 800);
+        });
+        before = observe();
+        // The setting the test is about, as an independent observer sees it: else it proves nothing.
+        ASSERT_EQ(before["nic1"]["ip -d -j link"][0]["inet6_addr_gen_mode"], "none") << before.dump(1);
+        ASSERT_EQ(before["nic1"]["ipv6/conf"]["disable_ipv6"], "1\n");
+        ASSERT_EQ(before["nic1"]["ipv4/conf"]["arp_ignore"], "2\n");
+        ASSERT_EQ(before["nic0"]["ipv6/neigh"]["retrans_time_ms"], "800\n");
+        ASSERT_EQ(before["nic0"]["ip -j addr"][0]["addr_info"].size(), 0u) << "addrgenmode none made no link-local address";
+    }
+
+    nlohmann::json observe() {
+        return {{"nic0", testing_support::interface_observation(*machine, "nic0")},
+                {"nic1", testing_support::interface_observation(*machine, "nic1")}};
+    }
+
+    // Both ends as `ip` and /proc show them, identical to `before`. Operational state follows the
+    // carrier through linkwatch, up to a second late: the comparison is repeated for 5 s at most.
+    void expect_came_back_identical() {
+        auto now = observe();
+        for (int i = 0; i < 50 && now != before; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            now = observe();
+        }
+        EXPECT_TRUE(now == before) << "what changed (JSON patch from before to after):\n" << nlohmann::json::diff(before, now).dump();
+    }
+
+    // Starts a run with the pair lent, returns once it has begun running tests.
+    bp::child start_run(bp::ipstream& out) {
+        bp::child run(bp::search_path("nsenter"),
+                      bp::args(in_machine({"--parent", "nic0", "--peer", "nic1", "--mode", "bridge", "--filter", "reachability*",
+                                           "--quiet-window-ms", "10000"})),
+                      bp::std_out > out, bp::std_err > bp::null);
+        std::string line;
+        while (std::getline(out, line) && line.rfind("running", 0) != 0) {
+        }
+        for (int i = 0; i < 50 && run.running(); ++i) ::usleep(10'000);
+        return run;
+    }
+
+    std::filesystem::path journal_of(const bp::child& run) const {
+        return std::filesystem::path(InterfaceJournal::kDirectory) / ("journal-" + std::to_string(run.id()) + ".json");
+    }
+
+    nlohmann::json before;
+};
+
+TEST_F(LentPairWithSettings, ComesBackIdenticalAfterARun) {
+    const auto r = run({"--parent", "nic0", "--peer", "nic1", "--mode", "bridge", "--filter", "reachability*"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    expect_came_back_identical();
+}
+
+TEST_F(LentPairWithSettings, ComesBackIdenticalAfterSigtermDuringTheRun) {
+    bp::ipstream out;
+    auto run = start_run(out);
+    ASSERT_TRUE(run.running());
+    const auto journal = journal_of(run);
+    ::kill(run.id(), SIGTERM);
+    run.wait();
+    EXPECT_EQ(run.exit_code(), 128 + SIGTERM) << "the run restores, then exits 128 + the signal";
+    EXPECT_FALSE(std::filesystem::exists(journal)) << "a run that restored everything removes its journal";
+    expect_came_back_identical();
+}
+
+TEST_F(LentPairWithSettings, ComesBackIdenticalAfterSigkillAndRestore) {
+    bp::ipstream out;
+    auto run = start_run(out);
+    ASSERT_TRUE(run.running());
+    const auto journal = journal_of(run);
+    ::kill(run.id(), SIGKILL);
+    run.wait();
+    ASSERT_TRUE(std::filesystem::exists(journal)) << "a killed run must leave its journal";
+    // What a killed run may leave on the parent, which stays in the machine's namespace: restore
+    // must put back settings that were changed there too, not only those a move resets, and take
+    // away the EUI-64 link-local address the kernel makes when IPv6 comes back on under them.
+    const int nic0 = nl->link("nic0").ifindex;
+    nl->set_ipv4_conf(nic0, IPV4_DEVCONF_ARP_IGNORE, 8);
+    nl->set_neighbour_retransmit(nic0, Family::ipv6, 1000);
+    nl->set_addr_gen_mode(nic0, IN6_ADDR_GEN_MODE_EUI64);
+    ASSERT_TRUE(write_net_sysctl(*machine, "ipv6/conf/nic0/disable_ipv6", "1"));
+    ASSERT_TRUE(write_net_sysctl(*machine, "ipv6/conf/nic0/disable_ipv6", "0"));
+    auto link_locals = [&] {
+        int n = 0;
+        for (const auto& a : nl->addresses()) n += a.ifindex == nic0 && a.address.rfind("fe80:", 0) == 0;
+        return n;
+    };
+    for (int i = 0; i < 100 && link_locals() == 0; ++i) ::usleep(20'000);
+    ASSERT_EQ(link_locals(), 1) << "the kernel made no EUI-64 link-local address on nic0";
+    const auto restored = this->run({"restore", journal.string()});
+    EXPECT_EQ(restored.exit_code, 0) << restored.out << restored.err;
+    EXPECT_FALSE(std::filesystem::exists(journal));
+    expect_came_back_identical();
 }
 
 TEST_F(LentParent, ParentCarryingTheDefaultRouteIsRefusedAndUntouched) {
