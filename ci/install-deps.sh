@@ -2,8 +2,8 @@
 # Installs the Debian packages this project builds and tests with. Idempotent: packages that are
 # already present are left alone, and apt is not even consulted when nothing is missing.
 #
-#   ci/install-deps.sh            build + test dependencies
-#   ci/install-deps.sh --docker   also the Docker engine (docker.io) and busybox-static for the Docker suite
+#   ci/install-deps.sh            build + test dependencies, and what the suites need at run time
+#   ci/install-deps.sh --docker   also the Docker engine (docker.io), for the Docker suite
 #   ci/install-deps.sh --qemu     also qemu and busybox for ci/kernel-run, and Debian's kernel
 #                                 unpacked into /var/cache/macvlan-conformance/kernel
 #   ci/install-deps.sh --browser  also chromium, for the HTML report's render check
@@ -21,12 +21,16 @@ packages=(
   libpcap-dev                         # --pcap-dir writes captures tcpdump and wireshark read
   openssh-client                      # --remote: the run reaches a remote peer with ssh
   openssh-server iputils-ping         # the --remote tests: a real sshd in a namespace plays the remote host
+  # The Docker suite's one-file test image (2 MB; it provides `busybox`, which it replaces). Here and
+  # not only with --docker: on a machine that already runs Docker, the main command
+  # (ci/run-conformance.sh) must bring what the suite needs, or its container tests only skip.
+  busybox-static
 )
 
 want_kernel=0
 for arg in "$@"; do
   case "$arg" in
-    --docker) packages+=(docker.io busybox-static) ;;  # busybox-static: the Docker suite's one-file image
+    --docker) packages+=(docker.io) ;;
     --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod); want_kernel=1 ;;
     --browser) packages+=(chromium) ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
