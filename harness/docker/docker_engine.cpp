@@ -62,10 +62,11 @@ std::optional<DockerEngine> DockerEngine::connect(const NetNamespace& ns, std::s
     return engine;
 }
 
-DockerResult DockerEngine::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
+DockerResult DockerEngine::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+                               const std::string& input) const {
     // The child inherits the network namespace of the thread that forks it.
     const auto outcome =
-        ns_->run([&] { return run_external(client_, args, timeout, "", ChildLifetime::ends_with_caller); });
+        ns_->run([&] { return run_external(client_, args, timeout, input, ChildLifetime::ends_with_caller); });
     DockerResult r;
     r.args = args;
     r.exit_code = outcome.exit_code;
@@ -75,8 +76,9 @@ DockerResult DockerEngine::run(const std::vector<std::string>& args, std::chrono
     return r;
 }
 
-std::string DockerEngine::check(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
-    DockerResult r = run(args, timeout);
+std::string DockerEngine::check(const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+                                const std::string& input) const {
+    DockerResult r = run(args, timeout, input);
     if (!r.ok()) throw DockerError(std::move(r));
     return trim(r.out);
 }

@@ -55,9 +55,12 @@ public:
     // when the engine is slow to answer.
     static DockerEngine with_client(const NetNamespace& ns, std::string client) { return DockerEngine(ns, std::move(client)); }
 
-    DockerResult run(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout) const;
+    // Runs `docker args...` with `input` on its standard input.
+    DockerResult run(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout,
+                     const std::string& input = "") const;
     // Runs and returns standard output without its trailing newline; throws DockerError on failure.
-    std::string check(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout) const;
+    std::string check(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout,
+                      const std::string& input = "") const;
 
     const NetNamespace& ns() const { return *ns_; }
     const std::string& client() const { return client_; }  // path of the docker binary used

@@ -1,19 +1,16 @@
 #include "docker_image.hpp"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <elf.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 
 #include "docker_text.hpp"
-#include "unique_fd.hpp"
 
 namespace mvc {
 
@@ -41,54 +38,54 @@ std::string unusable(const std::filesystem::path& path) {
     return "";
 }
 
-// A ustar archive holding one directory and one executable: what `docker import` needs.
-std::string ustar_header(const std::string& name, char type, mode_t mode, size_t size) {
-    std::array<char, 512> h{};
-    auto put = [&](size_t offset, size_t width, const std::string& text) {
-        std::memcpy(h.data() + offset, text.data(), std::min(width, text.size()));
-    };
-    auto octal = [](unsigned long long value, int digits) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%0*llo", digits, value);
-        return std::string(buf);
-    };
-    put(0, 100, name);
-    put(100, 8, octal(mode, 7));
-    put(108, 8, octal(0, 7));
-    put(116, 8, octal(0, 7));
-    put(124, 12, octal(size, 11));
-    put(136, 12, octal(0, 11));
-    std::memset(h.data() + 148, ' ', 8);  // the checksum is computed with its own field as spaces
-    h[156] = type;
-    put(257, 6, std::string("ustar\0", 6));
-    put(263, 2, "00");
-    put(265, 32, "root");
-    put(297, 32, "root");
-    unsigned sum = 0;
-    for (char c : h) sum += static_cast<unsigned char>(c);
-    put(148, 8, octal(sum, 6) + std::string("\0 ", 2));
-    return std::string(h.data(), h.size());
-}
-
-// A file under /tmp, deleted by the destructor.
-class TempFile {
-public:
-    TempFile() {
-        char name[] = "/tmp/macvlan-conformance-image-XXXXXX";
-        UniqueFd fd(::mkstemp(name));
-        if (!fd) throw std::runtime_error(std::string("mkstemp: ") + std::strerror(errno));
-        path_ = name;
-    }
-    ~TempFile() { ::unlink(path_.c_str()); }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
+struct ArchiveFree {
+    void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryFree {
+    void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
+// libarchive's output callback: the archive goes into a string, and from there to the client's
+// standard input (no file: nothing to leave in /tmp if the run is killed during the import).
+la_ssize_t append(archive*, void* out, const void* buffer, size_t length) {
+    static_cast<std::string*>(out)->append(static_cast<const char*>(buffer), length);
+    return static_cast<la_ssize_t>(length);
+}
+
 }  // namespace
+
+std::string one_file_image_archive(const std::string& binary, const std::string& source) {
+    std::string out;
+    std::unique_ptr<archive, ArchiveFree> a(archive_write_new());
+    if (!a) throw std::bad_alloc();
+    auto check = [&](int status, const std::string& what) {
+        if (status != ARCHIVE_OK)
+            throw std::runtime_error("cannot build the test image from " + source + ": " + what + ": " +
+                                     (archive_error_string(a.get()) ? archive_error_string(a.get()) : "libarchive error"));
+    };
+    check(archive_write_set_format_ustar(a.get()), "ustar format");
+    check(archive_write_open(a.get(), &out, nullptr, append, nullptr), "open");
+    auto entry = [&](const char* path, mode_t type, size_t size) {
+        std::unique_ptr<archive_entry, EntryFree> e(archive_entry_new());
+        if (!e) throw std::bad_alloc();
+        archive_entry_set_pathname(e.get(), path);
+        archive_entry_set_filetype(e.get(), type);
+        archive_entry_set_perm(e.get(), 0755);
+        archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
+        archive_entry_set_uid(e.get(), 0);
+        archive_entry_set_gid(e.get(), 0);
+        archive_entry_set_uname(e.get(), "root");
+        archive_entry_set_gname(e.get(), "root");
+        archive_entry_set_mtime(e.get(), 0, 0);
+        check(archive_write_header(a.get(), e.get()), std::string("header of ") + path);
+    };
+    entry("bin/", AE_IFDIR, 0);
+    entry("bin/busybox", AE_IFREG, binary.size());
+    if (archive_write_data(a.get(), binary.data(), binary.size()) != static_cast<la_ssize_t>(binary.size()))
+        check(ARCHIVE_FATAL, "data of bin/busybox");
+    check(archive_write_close(a.get()), "close");
+    return out;
+}
 
 std::vector<std::filesystem::path> busybox_candidates() {
     if (const char* chosen = std::getenv(kBusyboxVariable); chosen && *chosen) return {chosen};
@@ -122,19 +119,11 @@ void import_busybox_image(const DockerEngine& engine, DockerObjects& objects, co
     std::ifstream in(busybox, std::ios::binary);
     const std::string binary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (binary.empty()) throw std::runtime_error("cannot read " + busybox.string());
-
-    TempFile tar;
-    {
-        std::ofstream out(tar.path(), std::ios::binary | std::ios::trunc);
-        out << ustar_header("bin/", '5', 0755, 0);
-        out << ustar_header("bin/busybox", '0', 0755, binary.size()) << binary;
-        out << std::string((512 - binary.size() % 512) % 512, '\0');
-        out << std::string(1024, '\0');  // two empty blocks end the archive
-        if (!out.flush()) throw std::runtime_error("cannot write " + tar.path());
-    }
+    const std::string layer = one_file_image_archive(binary, busybox.string());
     objects.add_image(reference);
-    engine.check({"image", "import", "--message", "macvlan-conformance test image: " + busybox.string(), tar.path(),
-                  reference});
+    // "-": the archive comes on standard input.
+    engine.check({"image", "import", "--message", "macvlan-conformance test image: " + busybox.string(), "-", reference},
+                 DockerEngine::kCommandTimeout, layer);
 }
 
 }  // namespace mvc

@@ -32,7 +32,13 @@ std::optional<std::filesystem::path> find_static_busybox(std::string* why_not);
 // "macvlan-conformance/busybox:<this run's owner tag>".
 std::string test_image_reference();
 
-// Imports the image from `busybox` as `reference`, registered in `objects` before the import.
+// The image's one layer: a tar archive (POSIX ustar, written with libarchive) holding the
+// directory bin/ and `binary` as bin/busybox, both mode 0755, owned by root, dated 0. `source` names
+// the file in error messages.
+std::string one_file_image_archive(const std::string& binary, const std::string& source);
+
+// Imports the image from `busybox` as `reference`, registered in `objects` before the import; the
+// archive goes to the client's standard input, so there is no file to leave behind.
 // Throws when the file cannot be read or the import fails.
 void import_busybox_image(const DockerEngine& engine, DockerObjects& objects, const std::string& reference,
                           const std::filesystem::path& busybox);

@@ -1,5 +1,7 @@
 // The Docker suite's pieces that need no engine: the static-busybox lookup, the subnet choice, the
 // names of the links it makes in the machine's namespace, and the containers' command line.
+#include <archive.h>
+#include <archive_entry.h>
 #include <elf.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -86,6 +88,37 @@ TEST_F(BusyboxLookup, TheVariableReplacesTheUsualPlacesAndIsNamedInTheReason) {
     EXPECT_NE(why.find("busybox-static"), std::string::npos) << why;
     write_elf(in_dir("mine"), {PT_LOAD});
     EXPECT_EQ(find_static_busybox(&why), std::optional<std::filesystem::path>(in_dir("mine")));
+}
+
+// Read back with libarchive's reader, as a tar consumer (the engine's import) would see it.
+TEST(DockerImageArchive, HoldsBinAndBinBusyboxOwnedByRootWithTheBinaryIntact) {
+    std::string binary(70'001, '\0');
+    for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 7 + 3);
+    const std::string tar = one_file_image_archive(binary, "test");
+    EXPECT_EQ(tar.size() % 512, 0u);
+    std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(), archive_read_free);
+    archive_read_support_format_tar(a.get());
+    ASSERT_EQ(archive_read_open_memory(a.get(), tar.data(), tar.size()), ARCHIVE_OK) << archive_error_string(a.get());
+    std::vector<std::string> entries;
+    archive_entry* e = nullptr;
+    while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
+        const std::string path = archive_entry_pathname(e);
+        entries.push_back(path);
+        EXPECT_EQ(archive_entry_uid(e), 0) << path;
+        EXPECT_EQ(archive_entry_gid(e), 0) << path;
+        EXPECT_EQ(archive_entry_perm(e), 0755) << path;
+        if (path == "bin/") {
+            EXPECT_EQ(archive_entry_filetype(e), static_cast<mode_t>(AE_IFDIR));
+        }
+        if (path != "bin/busybox") continue;
+        EXPECT_EQ(archive_entry_filetype(e), static_cast<mode_t>(AE_IFREG));
+        ASSERT_EQ(archive_entry_size(e), static_cast<la_int64_t>(binary.size()));
+        std::string content(binary.size(), '\0');
+        ASSERT_EQ(archive_read_data(a.get(), content.data(), content.size()), static_cast<la_ssize_t>(content.size()));
+        EXPECT_TRUE(content == binary) << "the binary changed on its way into the archive";
+    }
+    EXPECT_EQ(entries, (std::vector<std::string>{"bin/", "bin/busybox"}));
+    EXPECT_NE(std::string(archive_format_name(a.get())).find("ustar"), std::string::npos) << archive_format_name(a.get());
 }
 
 TEST(DockerSubnets, TheFirstFreeCandidatesAreChosen) {
