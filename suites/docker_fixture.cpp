@@ -1,4 +1,5 @@
 #include "docker_fixture.hpp"
+#include "docker_text.hpp"
 
 #include <linux/if.h>
 #include <linux/if_addr.h>
@@ -18,15 +19,10 @@ namespace mvc {
 
 using namespace std::chrono_literals;
 using namespace docker_plan;
+using docker_text::join;
 
 namespace {
 constexpr auto kReadyTimeout = 5s;  // links up, controls answering: normally milliseconds
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
-    return out;
-}
 }  // namespace
 
 std::unique_ptr<DockerSession> DockerMacvlan::session_;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "docker_fixture.hpp"
+#include "docker_text.hpp"
 #include "echo_probe.hpp"
 #include "link_events.hpp"
 #include "macvlan_link.hpp"
@@ -31,6 +32,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace docker_plan;
+using docker_text::join;
 using nlohmann::json;
 
 constexpr auto kReadyTimeout = 5s;  // links up, controls answering: normally milliseconds
@@ -38,11 +40,6 @@ constexpr uint16_t kVlanId = 10;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
-    return out;
-}
 
 // --- gateway validation ------------------------------------------------------------------------------
 
