@@ -2,8 +2,8 @@
 # Installs the Debian packages this project builds and tests with. Idempotent: packages that are
 # already present are left alone, and apt is not even consulted when nothing is missing.
 #
-#   ci/install-deps.sh            build + test dependencies
-#   ci/install-deps.sh --docker   also the Docker engine (docker.io) and busybox-static for the Docker suite
+#   ci/install-deps.sh            build + test dependencies, and what the suites need at run time
+#   ci/install-deps.sh --docker   also the Docker engine (docker.io), for the Docker suite
 #   ci/install-deps.sh --qemu     also qemu and busybox for ci/kernel-run, and Debian's kernel
 #                                 unpacked into /var/cache/macvlan-conformance/kernel
 #   ci/install-deps.sh --kernels  --qemu, and also Debian 12's cloud and rt kernels and Debian 13's,
@@ -23,14 +23,19 @@ packages=(
   libboost-dev libboost-filesystem-dev  # Boost.Process (needs Boost.Filesystem), for external programs only
   libxml2-utils                       # xmllint: the tests validate JUnit against both XSDs
   libpcap-dev                         # --pcap-dir writes captures tcpdump and wireshark read
+  libarchive-dev                      # the Docker suite's test image: its one-layer tar archive
   openssh-client                      # --remote: the run reaches a remote peer with ssh
   openssh-server iputils-ping         # the --remote tests: a real sshd in a namespace plays the remote host
+  # The Docker suite's one-file test image (2 MB; it provides `busybox`, which it replaces). Here and
+  # not only with --docker: on a machine that already runs Docker, the main command
+  # (ci/run-conformance.sh) must bring what the suite needs, or its container tests only skip.
+  busybox-static
 )
 
 want_kernel=0
 for arg in "$@"; do
   case "$arg" in
-    --docker) packages+=(docker.io busybox-static) ;;  # busybox-static: the Docker suite's one-file image
+    --docker) packages+=(docker.io) ;;
     # squashfs-tools: the read-only root image for kernels without 9p (cloud kernels)
     --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=1 ;;
     --kernels) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=2 ;;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -37,7 +36,12 @@ private:
 // argv list (Boost.Process), never through a shell. Every command is started from a thread inside
 // `ns`, the machine's own network namespace, so that a DOCKER_HOST such as tcp://127.0.0.1:2375
 // means the machine's loopback and not the run's sandbox. The client's environment (DOCKER_HOST,
-// DOCKER_CONTEXT, its configuration) is the process's own.
+// DOCKER_CONTEXT, its configuration) is the process's own. A client still running when this
+// process dies is killed with it (ChildLifetime::ends_with_caller): a `docker run` must not go on
+// creating a container for a run that is gone, after its reaper has looked.
+//
+// Everything above this class speaks to it through run() and check() with the client's argv, so
+// another engine with a compatible client (issue 18: Podman) can stand behind the same interface.
 class DockerEngine {
 public:
     static constexpr std::chrono::milliseconds kCommandTimeout{120'000};
@@ -47,11 +51,18 @@ public:
     // there is no engine to test.
     static std::optional<DockerEngine> connect(const NetNamespace& ns, std::string* why_not,
                                                std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    // The engine behind `client`, asked nothing: for the reaper, which removes what it can even
+    // when the engine is slow to answer.
+    static DockerEngine with_client(const NetNamespace& ns, std::string client) { return DockerEngine(ns, std::move(client)); }
 
-    DockerResult run(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout) const;
+    // Runs `docker args...` with `input` on its standard input.
+    DockerResult run(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout,
+                     const std::string& input = "") const;
     // Runs and returns standard output without its trailing newline; throws DockerError on failure.
-    std::string check(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout) const;
+    std::string check(const std::vector<std::string>& args, std::chrono::milliseconds timeout = kCommandTimeout,
+                      const std::string& input = "") const;
 
+    const NetNamespace& ns() const { return *ns_; }
     const std::string& client() const { return client_; }  // path of the docker binary used
     const std::string& client_version() const { return client_version_; }
     const std::string& server_version() const { return server_version_; }  // e.g. "20.10.24+dfsg1"
@@ -65,49 +76,5 @@ private:
     const NetNamespace* ns_;
     std::string client_, client_version_, server_version_;
 };
-
-// The owner tag this process puts on every Docker object it creates (a label on containers and
-// networks, the tag of its image): "<pid namespace inode>-<pid>-<process start time>". With it, a
-// later run can tell leftovers of a run that died (SIGKILL) from objects of a run still going.
-const std::string& docker_owner_tag();
-inline constexpr const char* kDockerOwnerLabel = "org.macvlan-conformance.owner";
-inline constexpr const char* kDockerImageRepository = "macvlan-conformance/busybox";
-
-// Everything a test or suite created in the engine, removed again when the guard goes (also when
-// the test failed or threw): containers first, then networks, then images. Objects are registered
-// by name *before* the command that creates them runs, so one that was half created (a container
-// created but never started) is removed too; a name the engine does not know is no problem.
-class DockerObjects {
-public:
-    explicit DockerObjects(const DockerEngine& engine) : engine_(engine) {}
-    ~DockerObjects();
-    DockerObjects(const DockerObjects&) = delete;
-    DockerObjects& operator=(const DockerObjects&) = delete;
-
-    void add_container(const std::string& name) { add(containers_, name); }
-    void add_network(const std::string& name) { add(networks_, name); }
-    void add_image(const std::string& reference) { add(images_, reference); }
-
-    // Removes one network now (and forgets it); returns "" or what went wrong.
-    std::string remove_network(const std::string& name);
-    // Removes everything registered; returns what could not be removed (empty when all went).
-    std::vector<std::string> remove_all();
-
-private:
-    static void add(std::vector<std::string>& list, const std::string& name);
-    const DockerEngine& engine_;
-    std::vector<std::string> containers_, networks_, images_;
-};
-
-// Imports a one-file image: a statically linked busybox as /bin/busybox, and nothing else, so no
-// registry is ever asked for anything. The image is registered in `objects` before the import.
-// Throws when the machine has no static busybox (Debian: busybox-static) or the import fails.
-void import_busybox_image(const DockerEngine& engine, DockerObjects& objects, const std::string& reference);
-// Where the static busybox is, or why there is none usable.
-std::optional<std::filesystem::path> find_static_busybox(std::string* why_not);
-
-// Removes containers, networks and images carrying an owner tag of a process that is gone (same
-// PID namespace only: a PID from elsewhere cannot be checked). Returns one line per object removed.
-std::vector<std::string> remove_leftovers_of_dead_runs(const DockerEngine& engine);
 
 }  // namespace mvc

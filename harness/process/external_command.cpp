@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <boost/process.hpp>
@@ -20,7 +21,7 @@ namespace bp = boost::process;
 using namespace std::chrono_literals;
 
 CommandOutcome run_external(const std::string& exe, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                            const std::string& input) {
+                            const std::string& input, ChildLifetime lifetime) {
     CommandOutcome r;
     boost::asio::io_context io;
     std::future<std::string> out, err;
@@ -32,7 +33,12 @@ CommandOutcome run_external(const std::string& exe, const std::vector<std::strin
     // pipe of a command started at the same moment on another thread would otherwise stay open in
     // this child, and that command would not see its end of file until this one exits. Runs after
     // the stdio redirections (it comes last), which have already put the child's pipes on 0, 1, 2.
-    const auto clean_exec = bp::extend::on_exec_setup = [](auto&) {
+    const pid_t parent = ::getpid();
+    const auto clean_exec = bp::extend::on_exec_setup = [parent, lifetime](auto&) {
+        if (lifetime == ChildLifetime::ends_with_caller) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) ::_exit(127);  // the parent died before the request took effect
+        }
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

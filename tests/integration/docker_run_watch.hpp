@@ -1,0 +1,48 @@
+#pragma once
+
+// What a test sees of a conformance run from outside, to prove that a killed run left nothing:
+// its Docker objects (by its owner tag), its links in the machine's namespace (by their names),
+// the network namespaces it held (by inode and cookie), and its reaper.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mvc::testing_support {
+
+// The whole of a file ("" when there is none).
+std::string read_text(const std::filesystem::path& path);
+
+// The docker client on PATH, or "".
+std::string docker_client();
+// Why no engine answers here, or "" when one does.
+std::string docker_engine_missing();
+
+// Everything of the run `pid` (owner tag `tag`) that is still there, one line each ("container X",
+// "network X", "image X", "link X"). Docker objects are only looked for when an engine answers.
+std::vector<std::string> objects_of_run(pid_t pid, const std::string& tag);
+
+// One network namespace a process holds (a descriptor, or a thread's namespace).
+struct HeldNamespace {
+    ino_t inode = 0;
+    uint64_t cookie = 0;  // SO_NETNS_COOKIE: never reused, unlike inodes; 0 when unknown
+    std::string where;    // "/proc/<pid>/fd/7"
+};
+// The namespaces `pid` holds, other than the one this process is in.
+std::vector<HeldNamespace> namespaces_held_by(pid_t pid);
+// Which of `namespaces` anything still holds (a process's descriptor or thread, or a mount), one
+// line each; a namespace whose inode was reused by a new one (another cookie) is not reported.
+std::vector<std::string> still_held(const std::vector<HeldNamespace>& namespaces);
+
+// The pid of the reaper started for `tag` (its command line names the owner), if one runs.
+std::optional<pid_t> reaper_of(const std::string& tag);
+// Gone: no such process, or only its zombie.
+bool process_gone(pid_t pid);
+// How long `pid` took to be gone, or empty when it is still there after `limit`.
+std::optional<double> seconds_until_gone(pid_t pid, std::chrono::seconds limit);
+
+}  // namespace mvc::testing_support
