@@ -29,16 +29,10 @@ std::vector<CellId> selected_cells(const TopologyCatalog& catalog, const CliOpti
 std::vector<std::string> selected_test_names(const SuiteContext& context, const CliOptions& options) {
     const bool narrowed = options.selection.narrowed();
     std::vector<std::string> names;
-    const auto* unit = ::testing::UnitTest::GetInstance();
-    for (int i = 0; i < unit->total_test_suite_count(); ++i) {
-        const auto* suite = unit->GetTestSuite(i);
-        for (int j = 0; j < suite->total_test_count(); ++j) {
-            const auto* info = suite->GetTestInfo(j);
-            const std::string name = std::string(info->test_suite_name()) + "." + info->name();
-            if (context.data_driven_tests.count(name) || (!narrowed && options.selection.matches_filters(name)))
-                names.push_back(name);
-        }
-    }
+    for_each_registered_test([&](const std::string& name, const ::testing::TestInfo&) {
+        if (context.data_driven_tests.count(name) || (!narrowed && options.selection.matches_filters(name)))
+            names.push_back(name);
+    });
     return names;
 }
 

@@ -2,16 +2,22 @@
 
 namespace mvc {
 
-std::vector<std::string> names_of_tests_to_run() {
-    std::vector<std::string> out;
+void for_each_registered_test(const std::function<void(const std::string&, const ::testing::TestInfo&)>& visit) {
     const auto* unit = ::testing::UnitTest::GetInstance();
     for (int i = 0; i < unit->total_test_suite_count(); ++i) {
         const auto* suite = unit->GetTestSuite(i);
         for (int j = 0; j < suite->total_test_count(); ++j) {
             const auto* info = suite->GetTestInfo(j);
-            if (info->should_run()) out.push_back(std::string(info->test_suite_name()) + "." + info->name());
+            visit(std::string(info->test_suite_name()) + "." + info->name(), *info);
         }
     }
+}
+
+std::vector<std::string> names_of_tests_to_run() {
+    std::vector<std::string> out;
+    for_each_registered_test([&](const std::string& name, const ::testing::TestInfo& info) {
+        if (info.should_run()) out.push_back(name);
+    });
     return out;
 }
 

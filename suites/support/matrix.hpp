@@ -14,7 +14,10 @@
 
 namespace mvc {
 
-// Full names ("Suite.Test") of the tests GoogleTest runs in this iteration, after its filter.
+// Calls `visit` with the full name ("Suite.Test") and the TestInfo of every registered test, in
+// registration order.
+void for_each_registered_test(const std::function<void(const std::string&, const ::testing::TestInfo&)>& visit);
+// Full names of the tests GoogleTest runs in this iteration, after its filter.
 std::vector<std::string> names_of_tests_to_run();
 
 // The cells of one matrix (reachability, broadcast, and those to come) as GoogleTest tests: one
