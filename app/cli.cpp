@@ -34,7 +34,7 @@ std::filesystem::path default_fixtures_dir() {
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
         const auto installed = exe.parent_path().parent_path() / "share" / "macvlan-conformance" / "fixtures";
-        if (std::filesystem::exists(installed / "expectations" / "reachability.json")) return installed;
+        if (std::filesystem::exists(installed / "rules" / "delivery.json")) return installed;
     }
     return MVC_SOURCE_FIXTURES;
 }
@@ -111,13 +111,36 @@ ParsedCli parse_cli(int argc, char** argv) {
     auto* env = app.add_subcommand("env", "Print what this machine allows (kernel, distro, privileges, each feature and "
                                           "why it matters, the parent's driver), then exit; with --json as JSON");
     env->add_flag("--json", o.env_json, "Print it as JSON");
+    auto* explain = app.add_subcommand("explain", "Print the matrix the delivery rules predict for a topology file, and "
+                                                  "each cell's chain of rules, without building anything (no root "
+                                                  "needed); then exit");
+    explain->add_option("TOPOLOGY", o.explain_files, "Topology files (--topology's format), or a shipped topology's "
+                                                     "name.variant, e.g. private.hairpin")
+        ->required()
+        ->type_name("FILE|NAME");
+    explain->add_option("--family", o.explain_family, "Word the frames for this family (default ipv4; the verdicts are "
+                                                      "the same in both)")
+        ->type_name("FAMILY")
+        ->check(CLI::IsMember({"ipv4", "ipv6"}));
+    explain->add_option("--from", o.explain_from, "Only the cells from this endpoint")->type_name("ENDPOINT");
+    explain->add_option("--to", o.explain_to, "Only the cells to this endpoint")->type_name("ENDPOINT");
     app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
+    app.add_option("--topology", o.topologies,
+                   "Measure this topology instead of the shipped ones (repeatable): a JSON file describing the parent, "
+                   "the far end and any number of slaves (format in README, 'Your own topology'); validated, with "
+                   "errors that name the field")
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile);
+    app.add_option("--rules", o.rules, "Derive every expectation from this delivery-rule file instead of the shipped "
+                                       "fixtures/rules/delivery.json (validated the same way)")
+        ->type_name("FILE")
+        ->check(CLI::ExistingFile);
     app.add_option("--expectations", o.expectations,
-                   "Use this expectation file instead of the shipped fixtures/expectations/reachability.json "
-                   "(validated the same way)")
+                   "Override the derived expectations of the cells this file lists (a lab's documented deviations; "
+                   "the format of the hand-written matrices, see README), validated against the topologies")
         ->type_name("PATH")
         ->check(CLI::ExistingFile);
-    app.add_option("--fixtures", o.fixtures, "Directory with topologies/ and expectations/ (default: the shipped fixtures)")
+    app.add_option("--fixtures", o.fixtures, "Directory with topologies/ and rules/ (default: the shipped fixtures)")
         ->type_name("DIR")
         ->check(CLI::ExistingDirectory);
     app.add_option("--mode", o.selection.modes, "Only these macvlan modes (repeatable)")
@@ -174,6 +197,7 @@ ParsedCli parse_cli(int argc, char** argv) {
         app.parse(ours);
         o.ktap = ktap->count() > 0;
         o.env = env->parsed();
+        o.explain = explain->parsed();
         o.restore = restore->parsed();
         if (!o.parent.empty() && o.peer.empty() && o.remote.empty())
             throw CLI::ValidationError("--parent", "needs the other end of its wire: --peer IFACE (a local port cabled to it) "

@@ -33,7 +33,12 @@ struct CliOptions {
     std::vector<std::string> restore_journals;
     bool env = false;  // the `env` subcommand
     bool env_json = false;
-    std::optional<std::filesystem::path> expectations;  // default: <fixtures>/expectations/reachability.json
+    std::optional<std::filesystem::path> expectations;  // per-cell overrides of the derived expectations
+    std::optional<std::filesystem::path> rules;         // default: <fixtures>/rules/delivery.json
+    std::vector<std::filesystem::path> topologies;      // --topology: a user's topologies instead of the shipped ones
+    bool explain = false;                               // the `explain` subcommand
+    std::vector<std::filesystem::path> explain_files;
+    std::string explain_family, explain_from, explain_to;
     std::optional<std::filesystem::path> fixtures;      // default: found next to the binary
     Selection selection;  // --mode, --variant, --family, --filter
     bool list = false;

@@ -16,6 +16,8 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
 int restore_command(const CliOptions& options);
 // `macvlan-conformance env [--json]`: what this machine allows.
 int env_command(const CliOptions& options, const std::string& unprivileged_reason);
+// `macvlan-conformance explain TOPOLOGY...`: the predicted matrix and each cell's chain of rules.
+int explain_command(const CliOptions& options);
 // `macvlan-conformance merge REPORT...`: one table of several runs (kernels). Parses its own arguments.
 int merge_command(int argc, char** argv);
 

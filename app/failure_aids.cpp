@@ -25,8 +25,8 @@ void write_failure_captures(ReachabilityCampaign& campaign, const std::vector<Ce
     std::filesystem::create_directories(dir);
     out << "\ncaptures of the failed cells:\n";
     for (const auto& cell : cells)
-        for (auto endpoint : {cell.from, cell.to}) {
-            const auto file = dir / (cell.name() + "." + std::string(to_string(endpoint)) + ".pcap");
+        for (const auto& endpoint : {cell.from, cell.to}) {
+            const auto file = dir / (cell.name() + "." + endpoint + ".pcap");
             const auto frames = campaign.captured(cell, endpoint);
             write_pcap(file, frames);
             out << "  " << file.string() << " (" << frames.size() << " frames)\n";

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     auto parsed = parse_cli(argc, argv);
     if (parsed.exit_now) return *parsed.exit_now;
     const CliOptions& options = parsed.options;
+    // A planning tool: it builds nothing, so it needs no privileges and no namespace.
+    if (options.explain) return explain_command(options);
     const bool lending = !options.parent.empty();
     // Before any thread exists: signals must reach only the watcher that restores lent interfaces.
     if (lending) block_termination_signals();

@@ -31,9 +31,18 @@ bool load_fixtures(SuiteContext& context, const CliOptions& options) {
     try {
         const auto fixtures = options.fixtures.value_or(default_fixtures_dir());
         context.fixtures_dir = fixtures;
-        context.catalog = TopologyCatalog::load(fixtures / "topologies" / "reachability.json");
-        context.expectations = ExpectationSet::load(
-            options.expectations.value_or(fixtures / "expectations" / "reachability.json"), context.catalog);
+        // A user's topologies replace the shipped ones: the run measures what the user described.
+        if (options.topologies.empty()) {
+            context.catalog = TopologyCatalog::load(fixtures / "topologies" / "reachability.json");
+        } else {
+            for (const auto& file : options.topologies) context.catalog.add(TopologyCatalog::load_user_topology(file));
+        }
+        const auto rules_file = options.rules.value_or(fixtures / "rules" / "delivery.json");
+        context.rules = DeliveryRules::load(rules_file);
+        context.catalog.derive_controls(context.rules, options.topologies.empty() ? fixtures / "topologies" / "reachability.json"
+                                                                                  : options.topologies.front());
+        context.expectations = ExpectationSet::derive(context.catalog, context.rules);
+        if (options.expectations) context.expectations.apply_overrides(*options.expectations, context.catalog);
     } catch (const FixtureError& e) {
         std::cerr << "macvlan-conformance: " << e.what() << "\n";
         return false;
@@ -184,7 +193,7 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     context.campaign->reset();
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     report.properties = Environment::observe(context.capabilities).properties();
-    report.properties.push_back({"expectations", context.expectations.file().string()});
+    report.properties.push_back({"expectations", context.expectations.source()});
     report.properties.push_back({"started", utc_timestamp(report.started)});
     report.properties.push_back({"duration_seconds", std::to_string(report.seconds)});
     if (options.inject_fault.arp_ignore) report.properties.push_back({"injected_fault", "arp-ignore"});

@@ -16,18 +16,19 @@ std::vector<CellId> selected_cells(const TopologyCatalog& catalog, const CliOpti
     std::vector<CellId> cells;
     for (const auto& t : catalog.topologies()) {
         if (lending && !lent_variant(t)) continue;
+        if (!options.selection.selects(t)) continue;
         for (auto family : {Family::ipv4, Family::ipv6})
-            for (auto from : t.endpoints())
-                for (auto to : t.endpoints()) {
-                    const CellId cell{t.mode, t.variant.name, family, from, to};
-                    if (from != to && options.selection.selects(cell)) cells.push_back(cell);
-                }
+            for (const auto& [from, to] : t.cell_pairs()) {
+                const CellId cell{t.name, t.variant.name, family, from, to};
+                if (options.selection.selects(cell, t)) cells.push_back(cell);
+            }
     }
     return cells;
 }
 
 std::vector<std::string> selected_test_names(const SuiteContext& context, const CliOptions& options) {
-    const bool narrowed = options.selection.narrowed();
+    // A user's topology is all the run measures.
+    const bool narrowed = options.selection.narrowed() || !options.topologies.empty();
     std::vector<std::string> names;
     for_each_registered_test([&](const std::string& name, const ::testing::TestInfo&) {
         if (context.data_driven_tests.count(name) || (!narrowed && options.selection.matches_filters(name)))

@@ -25,7 +25,7 @@ bool privileged(benchmark::State& state) {
 // Build a topology, wait until its links are up, tear it down.
 void BM_BuildTopology(benchmark::State& state, MacvlanMode mode, const char* variant) {
     if (!privileged(state)) return;
-    const TopologySpec* spec = catalog().find(mode, variant);
+    const TopologySpec* spec = catalog().find(to_string(mode), variant);
     for (auto _ : state) {
         auto t = Topology::build(*spec, {});
         t->wait_until_links_ready(std::chrono::steady_clock::now() + std::chrono::seconds(5));
@@ -38,16 +38,14 @@ BENCHMARK_CAPTURE(BM_BuildTopology, vepa_hairpin, MacvlanMode::vepa, "hairpin")-
 // the first iteration: the cost of the probe engine itself, without any quiet window.
 void BM_ProbeReachableMatrix(benchmark::State& state) {
     if (!privileged(state)) return;
-    auto t = Topology::build(*catalog().find(MacvlanMode::vepa, "hairpin"), {});
+    auto t = Topology::build(*catalog().find("vepa", "hairpin"), {});
     t->wait_until_links_ready(std::chrono::steady_clock::now() + std::chrono::seconds(5));
     std::vector<EchoProbe> probes;
     for (auto family : {Family::ipv4, Family::ipv6})
-        for (auto from : t->spec().endpoints())
-            for (auto to : t->spec().endpoints())
-                if (from != to) {
-                    const auto pair = t->addresses().cell(from, to, family);
-                    probes.push_back({&t->node(from).ns, pair.source, pair.destination});
-                }
+        for (const auto& [from, to] : t->spec().cell_pairs()) {
+            const auto pair = t->addresses().cell(from, to, family);
+            probes.push_back({&t->node(from).ns, pair.source, pair.destination});
+        }
     for (auto _ : state) {
         const auto results = run_echo_probes(probes, {std::chrono::milliseconds(20), std::chrono::milliseconds(2000)});
         for (const auto& r : results)

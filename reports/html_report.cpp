@@ -134,7 +134,7 @@ std::string html_report(const RunReport& report) {
             << failed_cells.str() << "</table>\n";
 
     // Observations: what tests recorded without asserting, per group.
-    static const std::set<std::string> structural{property_names::kSuite, property_names::kVariantParent, property_names::kMode,
+    static const std::set<std::string> structural{property_names::kSuite, property_names::kTopology, property_names::kVariantParent, property_names::kMode,
                                                   property_names::kVariant, property_names::kVariantDescription};
     std::ostringstream observations;
     for (const auto& g : report.groups)

@@ -24,6 +24,11 @@ nlohmann::json json_report(const RunReport& report) {
                             {"family", cell.family},   {"from", cell.from},         {"to", cell.to},
                             {"expected", cell.expected}, {"verdict", to_string(t.verdict)}};
         j["observed"] = cell.observed.empty() ? nlohmann::json(nullptr) : nlohmann::json(cell.observed);
+        j["topology"] = cell.topology.empty() ? nlohmann::json(cell.mode) : nlohmann::json(cell.topology);
+        j["from_mode"] = cell.from_mode ? nlohmann::json(*cell.from_mode) : nlohmann::json(nullptr);
+        j["to_mode"] = cell.to_mode ? nlohmann::json(*cell.to_mode) : nlohmann::json(nullptr);
+        j["from_kind"] = cell.from_kind ? nlohmann::json(*cell.from_kind) : nlohmann::json(nullptr);
+        j["to_kind"] = cell.to_kind ? nlohmann::json(*cell.to_kind) : nlohmann::json(nullptr);
         if (cell.window_ms) j["window_ms"] = *cell.window_ms;
         if (cell.slowest_pacer_ms) j["slowest_pacer_ms"] = *cell.slowest_pacer_ms;
         // A skipped cell's reason is why it was skipped; otherwise it is the expectation's reason,

@@ -26,6 +26,7 @@ inline constexpr const char* kMachine = "machine";
 inline constexpr const char* kParentKind = "parent_kind";
 // Of a matrix's group.
 inline constexpr const char* kSuite = "suite";
+inline constexpr const char* kTopology = "topology";
 inline constexpr const char* kMode = "mode";
 inline constexpr const char* kVariant = "variant";
 inline constexpr const char* kVariantParent = "variant_parent";
@@ -34,7 +35,7 @@ inline constexpr const char* kVariantDescription = "variant_description";
 
 // The reachability facts of one cell, as the JSON report spells them.
 struct CellRecord {
-    std::string mode;
+    std::string mode;  // the slaves' mode when they share one, else "mixed"
     std::string variant;
     std::string family;
     std::string from;
@@ -46,6 +47,11 @@ struct CellRecord {
     // (a control path probed beside the cells) took to answer; absent when there was none.
     std::optional<double> window_ms{};
     std::optional<double> slowest_pacer_ms{};
+    std::string topology{};                 // the topology's name: "vepa", "mixed.bridge_vepa"
+    std::optional<std::string> from_mode{};  // the slave's mode ("source+nodst"); none for host and ext
+    std::optional<std::string> to_mode{};
+    std::optional<std::string> from_kind{};  // macvlan or macvtap; none for host and ext
+    std::optional<std::string> to_kind{};
 };
 
 struct TestRecord {

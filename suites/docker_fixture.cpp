@@ -97,7 +97,7 @@ std::string DockerMacvlan::name(const std::string& role) const {
 std::string DockerMacvlan::owner_label() { return docker_owner_label(); }
 
 const TopologySpec& DockerMacvlan::plain(MacvlanMode mode) const {
-    const TopologySpec* spec = suite_context().catalog.find(mode, "plain");
+    const TopologySpec* spec = suite_context().catalog.find(to_string(mode), "plain");
     if (!spec) throw std::logic_error("the topology catalog has no " + std::string(to_string(mode)) + ".plain");
     return *spec;
 }
@@ -136,12 +136,12 @@ DockerResult DockerMacvlan::run_container(const std::string& container, const st
     return engine->run(container_run_args(container, network, session_->image()));
 }
 
-void DockerMacvlan::start_containers(const std::string& network, const std::vector<Endpoint>& endpoints) {
+void DockerMacvlan::start_containers(const std::string& network, const std::vector<SlaveSpec>& slaves) {
     std::vector<std::string> names;
-    for (auto e : endpoints) names.push_back(name(std::string(to_string(e))));
+    for (const auto& s : slaves) names.push_back(name(s.name));
     auto started = mvc::start_containers(*engine, *objects, names, network, session_->image(),
                                          defaults::kNeighbourRetransmitMs);
-    for (size_t i = 0; i < endpoints.size(); ++i) containers[endpoints[i]] = std::move(started[i]);
+    for (size_t i = 0; i < slaves.size(); ++i) containers[slaves[i].name] = std::move(started[i]);
 }
 
 void DockerMacvlan::wait_until_ready(const std::vector<std::pair<Rtnl*, int>>& machine_and_ext_links) {
@@ -176,16 +176,16 @@ void DockerMacvlan::wait_until_ready(const std::vector<std::pair<Rtnl*, int>>& m
 // neighbour caches flushed, every cell from a container. That order is the safe one: a container
 // whose request reached X would teach X its address, and X->container could then go out as
 // unicast without the broadcast the verdict is about.
-void DockerMacvlan::measure(MacvlanMode mode, const TopologySpec& spec, int host_if, int ext_if) {
+void DockerMacvlan::measure(const TopologySpec& spec, int host_if, int ext_if) {
     const auto& context = suite_context();
     const EchoSchedule cells = context.cell_schedule;
     AddressSource host(*lab->machine_nl, host_if, v4, v6, kHostFirst, kHostLast, 1 * kV6Block);
     AddressSource ext(*lab->ext_nl, ext_if, v4, v6, kExtFirst, kExtLast, 2 * kV6Block);
-    const std::map<Endpoint, const NetNamespace*> where{{Endpoint::host, &lab->machine}, {Endpoint::ext, &lab->ext}};
-    auto ns_of = [&](Endpoint e) { return where.count(e) ? where.at(e) : &*containers.at(e)->ns; };
-    auto address_of = [&](Endpoint e, Family f) {
-        if (e == Endpoint::host) return host.take(f);
-        if (e == Endpoint::ext) return ext.take(f);
+    const std::map<Endpoint, const NetNamespace*> where{{kHost, &lab->machine}, {kExt, &lab->ext}};
+    auto ns_of = [&](const Endpoint& e) { return where.count(e) ? where.at(e) : &*containers.at(e)->ns; };
+    auto address_of = [&](const Endpoint& e, Family f) {
+        if (e == kHost) return host.take(f);
+        if (e == kExt) return ext.take(f);
         return containers.at(e)->address(f);
     };
 
@@ -196,19 +196,16 @@ void DockerMacvlan::measure(MacvlanMode mode, const TopologySpec& spec, int host
     for (auto f : families()) {
         for (const auto& c : spec.controls) {
             controls.push_back({ns_of(c.from), address_of(c.from, f), address_of(c.to, f)});
-            control_names.push_back(std::string(to_string(c.from)) + "->" + std::string(to_string(c.to)) + " (" +
-                                    std::string(to_string(f)) + ")");
+            control_names.push_back(c.from + "->" + c.to + " (" + std::string(to_string(f)) + ")");
         }
-        for (auto from : spec.endpoints())
-            for (auto to : spec.endpoints()) {
-                if (from == to) continue;
-                const CellId cell{mode, spec.variant.name, f, from, to};
-                const EchoProbe probe{ns_of(from), address_of(from, f), address_of(to, f)};
-                const bool first =
-                    from == Endpoint::host || from == Endpoint::ext || (from == Endpoint::c1 && to == Endpoint::c2);
-                (first ? round1 : round2).push_back(cell);
-                (first ? probes1 : probes2).push_back(probe);
-            }
+        for (const auto& [from, to] : spec.cell_pairs()) {
+            const CellId cell{spec.name, spec.variant.name, f, from, to};
+            const EchoProbe probe{ns_of(from), address_of(from, f), address_of(to, f)};
+            const bool first = from == kHost || from == kExt ||
+                               (spec.slaves.size() > 1 && from == spec.slaves[0].name && to == spec.slaves[1].name);
+            (first ? round1 : round2).push_back(cell);
+            (first ? probes1 : probes2).push_back(probe);
+        }
     }
     wait_until_ready({{lab->machine_nl.get(), host_if}, {lab->ext_nl.get(), ext_if}});
 
@@ -241,13 +238,12 @@ void DockerMacvlan::measure(MacvlanMode mode, const TopologySpec& spec, int host
             const CellId& cell = cell_ids[i];
             const Reach seen = results[i].replied ? Reach::reachable : Reach::blocked;
             const Expectation& expected = context.expectations.at(cell);
-            observed[cell.family] += std::string(observed[cell.family].empty() ? "" : " ") +
-                                     std::string(to_string(cell.from)) + ">" + std::string(to_string(cell.to)) + ":" +
+            observed[cell.family] += std::string(observed[cell.family].empty() ? "" : " ") + cell.from + ">" + cell.to + ":" +
                                      std::string(to_string(seen));
             if (seen != expected.expected)
                 ADD_FAILURE() << cell.name() << " through Docker's macvlan driver: expected "
                               << to_string(expected.expected) << ", observed " << to_string(seen) << "\n  expectation ("
-                              << context.expectations.file().filename().string() << "): " << expected.reason;
+                              << context.expectations.source() << "): " << expected.reason;
         }
     };
     judge(round1, results1);
@@ -270,7 +266,7 @@ void DockerMacvlan::mode_matches_the_kernel_suite(MacvlanMode mode) {
     ASSERT_TRUE(created.ok()) << created.summary();
     start_containers(network, spec.slaves);
     expect_kernel_mode(mode);
-    measure(mode, spec, lab->parent, lab->peer);
+    measure(spec, lab->parent, lab->peer);
 }
 
 }  // namespace mvc

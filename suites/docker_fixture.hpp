@@ -52,14 +52,14 @@ protected:
                                 std::optional<MacvlanMode> mode, const std::string& parent);
     DockerResult run_container(const std::string& container, const std::string& network);
     // One container per endpoint, started at once, each one's namespace opened.
-    void start_containers(const std::string& network, const std::vector<Endpoint>& endpoints);
+    void start_containers(const std::string& network, const std::vector<SlaveSpec>& slaves);
 
     // Links up with carrier (watched on RTNLGRP_LINK), and no container address still tentative.
     void wait_until_ready(const std::vector<std::pair<Rtnl*, int>>& machine_and_ext_links);
     // Probes every cell of `spec` (host = the machine's namespace on `host_if`, ext = the peer's
     // side on `ext_if`, c1/c2 = the containers) and compares each with the expectation data the
     // kernel suite is held to.
-    void measure(MacvlanMode mode, const TopologySpec& spec, int host_if, int ext_if);
+    void measure(const TopologySpec& spec, int host_if, int ext_if);
     // The kernel's view of what Docker asked for: IFLA_MACVLAN_MODE of each container's macvlan.
     void expect_kernel_mode(MacvlanMode mode);
     // One mode end to end: a network in that mode, a container per slave of the kernel suite's

@@ -108,9 +108,9 @@ TEST_F(DockerMacvlan, DefaultModeIsBridgeAndMatchesTheKernelSuite) {
                                << ", but its macvlan does not carry it";
     }
     RecordProperty("containers",
-                   containers.at(Endpoint::c1)->v4->str() + ", " + containers.at(Endpoint::c2)->v4->str());
+                   containers.at(spec.slaves[0].name)->v4->str() + ", " + containers.at(spec.slaves[1].name)->v4->str());
     expect_kernel_mode(MacvlanMode::bridge);
-    measure(MacvlanMode::bridge, spec, lab->parent, lab->peer);
+    measure(spec, lab->parent, lab->peer);
 }
 
 // -o macvlan_mode=vepa: Docker passes the mode to the kernel (moby libnetwork/drivers/macvlan/
@@ -198,7 +198,7 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
     const std::string network = name("net");
     const DockerResult created = create_lan_network(network, std::nullopt, lab->parent_name);
     ASSERT_TRUE(created.ok()) << created.summary();
-    start_containers(network, {Endpoint::c1, Endpoint::c2});
+    start_containers(network, plain(MacvlanMode::bridge).slaves);
     auto& nl = *lab->machine_nl;
     AddressSource host(nl, lab->parent, v4, v6, kHostFirst, kHostLast, 1 * kV6Block);
     AddressSource ext(*lab->ext_nl, lab->peer, v4, v6, kExtFirst, kExtLast, 2 * kV6Block);
@@ -215,7 +215,7 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
             controls.push_back({&lab->ext, ext.take(f), c->address(f)});
             from_host.push_back({&lab->machine, host.take(f), c->address(f)});
             to_host.push_back({&*c->ns, c->address(f), host.take(f)});
-            labels.push_back(std::string(to_string(e)) + " (" + std::string(to_string(f)) + ")");
+            labels.push_back(e + " (" + std::string(to_string(f)) + ")");
         }
     for (const auto& r : run_echo_probes(controls, until_answered))
         ASSERT_TRUE(r.replied) << "control: ext does not reach the containers";
@@ -259,9 +259,9 @@ TEST_F(DockerMacvlan, HostShimRestoresHostToContainerReachability) {
     for (auto f : families())
         for (auto& [e, c] : containers) {
             through_shim.push_back({&lab->machine, shim_address.at(f), c->address(f)});
-            shim_labels.push_back("host->" + std::string(to_string(e)) + " (" + std::string(to_string(f)) + ")");
+            shim_labels.push_back("host->" + e + " (" + std::string(to_string(f)) + ")");
             through_shim.push_back({&*c->ns, c->address(f), shim_address.at(f)});
-            shim_labels.push_back(std::string(to_string(e)) + "->host (" + std::string(to_string(f)) + ")");
+            shim_labels.push_back(e + "->host (" + std::string(to_string(f)) + ")");
         }
     const auto after = run_echo_probes(through_shim, until_answered);
     std::vector<std::string> reached;
@@ -304,11 +304,11 @@ TEST_F(DockerMacvlanVlan, SubInterfaceParentIsCreatedAndRemovedByDocker) {
     prepare(*lab->ext_nl, ext_vlan);
     // Docker brought its sub-interface up already; only the neighbour timing is the test's.
     prepare(*lab->machine_nl, made->ifindex, false);
-    const TopologySpec* spec = suite_context().catalog.find(MacvlanMode::bridge, "vlan");
+    const TopologySpec* spec = suite_context().catalog.find("bridge", "vlan");
     if (!spec) spec = &plain(MacvlanMode::bridge);
     start_containers(network, spec->slaves);
     expect_kernel_mode(MacvlanMode::bridge);
-    measure(MacvlanMode::bridge, *spec, made->ifindex, ext_vlan);
+    measure(*spec, made->ifindex, ext_vlan);
 
     containers.clear();
     ASSERT_EQ(objects->remove_all(), std::vector<std::string>{});

@@ -31,14 +31,14 @@ Wire wire_under_test() {
 // On a wire whose other end is another machine, nothing local can put a frame on the wire: ext
 // pings each slave's IPv6 address instead. The neighbour solicitation is multicast; the echo
 // request that follows is unicast to the slave's MAC, which is what the filter must pass.
-IpAddress slave_address(const AddressPlan& plan, int slave) {
-    return plan.range(Family::ipv6).at(0x4e00u + static_cast<unsigned>(slave));
+IpAddress slave_address(const AddressPlan::Ranges& plan, int slave) {
+    return plan.v6.at(0x4e00u + static_cast<unsigned>(slave));
 }
 
-void expect_pinged_frames_arrive(ExternalPeer& ext, const AddressPlan& plan, const std::vector<MacAddress>& macs,
+void expect_pinged_frames_arrive(ExternalPeer& ext, const AddressPlan::Ranges& plan, const std::vector<MacAddress>& macs,
                                  std::vector<std::unique_ptr<PacketSocket>>& receivers) {
-    const IpAddress sender = plan.range(Family::ipv6).at(0x4dffu);
-    ext.configure({sender}, EndpointTuning{{Family::ipv6}, 0, false});  // removed again with the wire
+    const IpAddress sender = plan.v6.at(0x4dffu);
+    ext.configure({{sender, plan.v6.length}}, EndpointTuning{{Family::ipv6}, 0, false});  // removed again with the wire
     std::vector<ExternalProbe> pings;
     for (size_t i = 0; i < macs.size(); ++i) pings.push_back({sender, slave_address(plan, static_cast<int>(i))});
     const auto results = ext.echo(pings, {defaults::kResendInterval, 3s});
@@ -77,6 +77,11 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
     const std::string kind = wires.parent_description(VariantSpec{"plain", ParentKind::veth, ExternalKind::plain, false, ""}) +
                              (remote ? ", " + wire.ext->description() : "");
     Rtnl& host_nl = *wire.host->rtnl;
+    // The plain catalog topology of this mode sizes the ranges; the slaves' addresses are the test's own.
+    TopologySpec sizing;
+    sizing.name = "nic_certification";
+    sizing.slaves.push_back(SlaveSpec{"c1", MacvlanMode::bridge, false, SlaveKind::macvlan, {}});
+    const AddressPlan::Ranges ranges = wires.address_ranges(sizing);
     const int parent_ifindex = wire.host->ifindex;
     const uint32_t counter_before = host_nl.link(parent_ifindex).promiscuity;
     ASSERT_EQ(host_nl.link(parent_ifindex).flags & IFF_PROMISC, 0u) << "the parent is already promiscuous by request";
@@ -110,7 +115,7 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
             // Bridge-mode slaves hear each other's multicast; without link-local addresses there is
             // far less of it (no DAD, no router solicitations) to crowd the receivers.
             containers_nl.disable_ipv6_link_local(ifindex);
-            containers_nl.add_address(ifindex, slave_address(wires.addresses(), i), AddressPlan::prefix_length(Family::ipv6));
+            containers_nl.add_address(ifindex, slave_address(ranges, i), ranges.v6.length);
         }
         containers_nl.set_up(ifindex);
         receivers.push_back(std::make_unique<PacketSocket>(containers, ifindex, remote ? uint16_t{ETH_P_IPV6} : kTestEthertype));
@@ -125,7 +130,7 @@ TEST_P(NicCertification, FramesForEverySlaveArriveWithoutUserPromisc) {
                    std::to_string(counter_before) + " -> " + std::to_string(parent.promiscuity));
     EXPECT_EQ(parent.flags & IFF_PROMISC, 0u) << "the user's PROMISC flag must not be set by macvlan";
     if (remote) {
-        expect_pinged_frames_arrive(*wire.ext, wires.addresses(), macs, receivers);
+        expect_pinged_frames_arrive(*wire.ext, ranges, macs, receivers);
         return;
     }
 

@@ -97,7 +97,7 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
     if (!v4 || !v6)
         throw RefusedRequest(std::string("every documentation range this tool would use on the parent overlaps a route of this machine") +
                              (remote ? " or of " + request.remote : "") + "; remove the route or lend the interfaces on another machine");
-    const AddressPlan addresses(v4->network, v6->network);
+    const AddressPlan::Ranges addresses{*v4, *v6};
 
     journal_.pid = ::getpid();
     journal_.started = utc_timestamp(std::chrono::system_clock::now());
@@ -131,7 +131,7 @@ LentWireSession::LentWireSession(const NetNamespace& machine, const LentWireRequ
     }
 }
 
-void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan& addresses) {
+void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan::Ranges& addresses) {
     journal_.interfaces.push_back(InterfaceState::capture_with_settings(rtnl, machine_, peer.ifindex, "peer"));
     const std::string ext_name = "mvc" + std::to_string(journal_.pid) + "-ext";
     journal_.pinned_namespaces = {ext_name};
@@ -161,11 +161,11 @@ void LentWireSession::lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const 
                      "pinned namespace " << ext_name << " will not survive a crash; use nsenter --net=... instead\n";
 }
 
-void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses,
+void LentWireSession::lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan::Ranges& addresses,
                                        const InterfaceState& remote_state) {
     journal_.remote = InterfaceJournal::RemotePeer{
         request_.remote, request_.remote_ssh_config, remote_state,
-        {addresses.range(Family::ipv4).str(), addresses.range(Family::ipv6).str()}};
+        {addresses.v4.str(), addresses.v6.str()}};
     journal_.write();  // from here on, a crash leaves something `restore` can replay
     try {
         remote_peer_->set_up();

@@ -67,8 +67,8 @@ public:
     std::vector<std::string> restore();
 
 private:
-    void lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan& addresses);
-    void lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan& addresses, const InterfaceState& remote_state);
+    void lend_local_peer(Rtnl& rtnl, const LinkInfo& parent, const LinkInfo& peer, const AddressPlan::Ranges& addresses);
+    void lend_remote_peer(Rtnl& rtnl, const LinkInfo& parent, const AddressPlan::Ranges& addresses, const InterfaceState& remote_state);
 
     NetNamespace machine_;
     LentWireRequest request_;

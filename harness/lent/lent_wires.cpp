@@ -20,8 +20,8 @@ public:
     }
     MacAddress mac() const override { return mac_; }
     // The remote host keeps its own neighbour and IPv6 settings: only addresses are added.
-    void configure(const std::vector<IpAddress>& addresses, const EndpointTuning&) override {
-        for (const auto& a : addresses) added_.emplace_back(a, AddressPlan::prefix_length(a.family()));
+    void configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning&) override {
+        for (const auto& a : addresses) added_.push_back(a);
         remote_.add_addresses(added_);  // recorded first: a batch that fails half-way still gets cleaned up
     }
     std::vector<EchoResult> echo(const std::vector<ExternalProbe>& probes, const EchoSchedule& schedule) override {
@@ -42,25 +42,33 @@ private:
 
 }  // namespace
 
+AddressPlan::Ranges LentWires::address_ranges(const TopologySpec& topology) const {
+    if (!AddressPlan::fits(addresses_.v4, AddressPlan::ipv4_needed(topology)))
+        throw std::length_error("topology " + topology.id() + " needs " + std::to_string(AddressPlan::ipv4_needed(topology)) +
+                                " IPv4 addresses, more than the lent wire's range " + addresses_.v4.str() +
+                                " holds; run it on the harness's own wires (without --parent)");
+    return addresses_;
+}
+
 Wire LentWires::attach_parent(const VariantSpec& variant) const {
     if (variant.parent != ParentKind::veth)
         throw std::logic_error("a lent wire stands in for a veth parent, not for " + std::string(to_string(variant.parent)));
     Wire wire;
-    wire.host = std::make_unique<EndpointNode>(Endpoint::host, machine_.clone());
+    wire.host = std::make_unique<EndpointNode>(kHost, machine_.clone());
     wire.host->borrowed = true;
     wire.host->links.push_back(parent_);
     wire.host->use_interface(parent_);
     // Every cell starts from cold caches, also on a wire the previous topology used; on the
     // machine's own parent only the entries of this run's ranges are ours to forget.
     wire.host->rtnl->flush_neighbours(
-        [&](const IpAddress& a, int ifindex) { return ifindex == parent_ && addresses_.contains(a); });
+        [&](const IpAddress& a, int ifindex) { return ifindex == parent_ && (addresses_.v4.contains(a) || addresses_.v6.contains(a)); });
     return wire;
 }
 
 Wire LentLocalWires::attach(const VariantSpec& variant) const {
     Wire wire = attach_parent(variant);
     // With --peer-hairpin the user's switch reflects frames: nothing to build on our side.
-    auto ext = std::make_unique<EndpointNode>(Endpoint::ext, ext_.clone());
+    auto ext = std::make_unique<EndpointNode>(kExt, ext_.clone());
     ext->borrowed = true;
     ext->links.push_back(peer_);
     ext->use_interface(peer_);
@@ -71,7 +79,7 @@ Wire LentLocalWires::attach(const VariantSpec& variant) const {
 
 Wire RemoteWires::attach(const VariantSpec& variant) const {
     Wire wire = attach_parent(variant);
-    remote_.flush_neighbours({addresses().range(Family::ipv4), addresses().range(Family::ipv6)});
+    remote_.flush_neighbours({ranges().v4, ranges().v6});
     wire.ext = std::make_unique<RemoteExternalPeer>(remote_, remote_mac_);
     return wire;
 }

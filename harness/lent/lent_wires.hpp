@@ -12,10 +12,13 @@ namespace mvc {
 // take them away again. What the run changed beyond that, the journal restores.
 class LentWires : public WireSource {
 public:
-    LentWires(const NetNamespace& machine, int parent, std::string parent_name, AddressPlan addresses)
+    LentWires(const NetNamespace& machine, int parent, std::string parent_name, AddressPlan::Ranges addresses)
         : machine_(machine), parent_(parent), parent_name_(std::move(parent_name)), addresses_(std::move(addresses)) {}
 
-    const AddressPlan& addresses() const override { return addresses_; }
+    // The ranges chosen for the run, free on this machine (and the remote): a topology that does not
+    // fit them is refused, with the reason.
+    AddressPlan::Ranges address_ranges(const TopologySpec& topology) const override;
+    const AddressPlan::Ranges& ranges() const { return addresses_; }
     unsigned max_parallel_topologies() const override { return 1; }
     bool borrowed() const override { return true; }
     std::string parent_description(const VariantSpec&) const override { return "lent interface " + parent_name_; }
@@ -29,13 +32,13 @@ private:
     const NetNamespace& machine_;
     int parent_;
     std::string parent_name_;
-    AddressPlan addresses_;
+    AddressPlan::Ranges addresses_;
 };
 
 // ext is the lent peer, moved into a namespace the run holds.
 class LentLocalWires : public LentWires {
 public:
-    LentLocalWires(const NetNamespace& machine, int parent, std::string parent_name, AddressPlan addresses,
+    LentLocalWires(const NetNamespace& machine, int parent, std::string parent_name, AddressPlan::Ranges addresses,
                    const NetNamespace& ext, int peer)
         : LentWires(machine, parent, std::move(parent_name), std::move(addresses)), ext_(ext), peer_(peer) {}
     Wire attach(const VariantSpec& variant) const override;
@@ -48,7 +51,7 @@ private:
 // ext is a port of another machine, configured and probed over ssh (RemotePeer).
 class RemoteWires : public LentWires {
 public:
-    RemoteWires(const NetNamespace& machine, int parent, std::string parent_name, AddressPlan addresses,
+    RemoteWires(const NetNamespace& machine, int parent, std::string parent_name, AddressPlan::Ranges addresses,
                 const RemotePeer& remote, MacAddress remote_mac)
         : LentWires(machine, parent, std::move(parent_name), std::move(addresses)), remote_(remote), remote_mac_(remote_mac) {}
     Wire attach(const VariantSpec& variant) const override;

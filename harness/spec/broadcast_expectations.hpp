@@ -1,30 +1,30 @@
 #pragma once
 
 #include <compare>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "delivery_rules.hpp"
 #include "frame_kind.hpp"
 #include "topology_spec.hpp"
 
 namespace mvc {
 
 enum class Delivery { delivered, not_delivered };
-std::string_view to_string(Delivery delivery);  // "delivered" / "not delivered", as the fixture spells them
+std::string_view to_string(Delivery delivery);  // "delivered" / "not delivered"
 
-// One broadcast cell: mode × variant × frame × (sender, receiver). The receiver may be the sender
-// itself: whether a station gets its own frame back is part of what a mode decides.
+// One broadcast cell: topology × variant × frame × (sender, receiver). The receiver may be the
+// sender itself: whether a station gets its own frame back is part of what a mode decides.
 struct BroadcastCellId {
-    MacvlanMode mode = MacvlanMode::bridge;
+    std::string topology;
     std::string variant;
     FrameKind frame = FrameKind::broadcast;
-    Endpoint from = Endpoint::c1;
-    Endpoint to = Endpoint::host;
+    Endpoint from = kExt;
+    Endpoint to = kHost;
 
-    // "broadcast.vepa.hairpin.broadcast.from_c1.to_c2" ('-' in a variant becomes '_').
+    // "broadcast.vepa.hairpin.broadcast.from_c1.to_c2" ('-' becomes '_').
     std::string name() const;
     std::string group() const;  // "broadcast.vepa.hairpin"
     std::string topology_id() const;
@@ -33,28 +33,21 @@ struct BroadcastCellId {
 
 struct BroadcastExpectation {
     Delivery expected = Delivery::delivered;
-    std::string reason;  // one line, naming the drivers/net/macvlan.c function it rests on
+    std::string reason;
 };
 
-// fixtures/expectations/broadcast.json, validated against the topology catalog. The file says
-// which variants and senders it covers and which endpoints join the test multicast groups; every
-// cell of every covered topology must then be present exactly once, with a reason.
+// The broadcast and multicast matrices: for every topology with a broadcast plan, who receives a
+// broadcast and a multicast to groups only the plan's members joined, from each of its senders,
+// derived from the same delivery rules as reachability (with the multicast filter override for the
+// receivers that did not join). Exactly one copy is expected wherever one is expected at all.
 class BroadcastExpectationSet {
 public:
-    static BroadcastExpectationSet load(const std::filesystem::path& file, const TopologyCatalog& catalog);
+    static BroadcastExpectationSet derive(const TopologyCatalog& catalog, const DeliveryRules& rules);
 
     const BroadcastExpectation& at(const BroadcastCellId& cell) const;
     const std::map<BroadcastCellId, BroadcastExpectation>& cells() const { return cells_; }
-    const std::vector<std::string>& variants() const { return variants_; }
-    const std::vector<Endpoint>& senders() const { return senders_; }
-    const std::vector<Endpoint>& group_members() const { return group_members_; }
-    const std::filesystem::path& file() const { return file_; }
 
 private:
-    std::filesystem::path file_;
-    std::vector<std::string> variants_;
-    std::vector<Endpoint> senders_;
-    std::vector<Endpoint> group_members_;
     std::map<BroadcastCellId, BroadcastExpectation> cells_;
 };
 

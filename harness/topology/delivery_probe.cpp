@@ -32,14 +32,13 @@ const MacAddress kBroadcast({0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
 // Every probe frame's payload: a magic word, then what the frame is.
 constexpr uint8_t kMagic[] = {'M', 'V', 'C', 'B'};
 constexpr uint8_t kControl = 1;  // then: phase, sender
-constexpr uint8_t kTest = 2;     // then: frame kind, sender, group index
+constexpr uint8_t kTest = 2;     // then: frame kind, sender, group index, round
 constexpr size_t kPayloadStart = 14;
-constexpr size_t kPayloadSize = 8;
+constexpr size_t kPayloadSize = 9;
 
 enum Phase : uint8_t { before_tests = 0, after_tests = 1 };
 
-uint8_t code(Endpoint e) { return static_cast<uint8_t>(e); }
-uint8_t code(FrameKind f) { return static_cast<uint8_t>(f); }
+uint8_t frame_code(FrameKind f) { return static_cast<uint8_t>(f); }
 
 bool same_lower_bytes(const MacAddress& a, const MacAddress& b) {
     // The bytes mc_hash mixes in below the top byte of its 32-bit word.
@@ -50,16 +49,15 @@ class Probe {
 public:
     Probe(Topology& topology, const DeliveryProbeOptions& options)
         : topology_(topology), options_(options), groups_(delivery_test_groups()) {
-        if (!topology.spec().has(Endpoint::ext))
-            throw std::logic_error("topology " + topology.spec().id() + " has no ext to send the controls from");
-        for (auto e : topology.spec().endpoints()) {
+        order_ = topology.spec().endpoints();
+        if (order_.size() > 255) throw std::logic_error("topology " + topology.spec().id() + " has too many endpoints for a delivery probe");
+        for (const auto& e : order_) {
             const auto& node = topology.node(e);
             stations_.emplace(e, PacketSocket(node.ns, node.ifindex, kTestEthertype));
-            order_.push_back(e);
         }
-        for (auto member : options.group_members)
+        for (const auto& member : options.group_members)
             for (const auto& g : groups_) stations_.at(member).join_multicast(g);
-        for (auto e : order_) {
+        for (const auto& e : order_) {
             unsigned budget = 0;
             const auto& node = topology.node(e);
             for (const auto& subscribed : multicast_subscriptions(node.ns, node.ifindex))
@@ -76,7 +74,7 @@ public:
         test_start_ = Clock::now();
         for (int round = 0; round < kTestRounds; ++round) {
             if (round > 0) collect_until(Clock::now() + kResendInterval, [] { return false; });
-            send_test_frames();
+            send_test_frames(static_cast<uint8_t>(round));
         }
         const auto window_end = Clock::now() + options_.quiet_window;
         // The trailing controls run inside the quiet window; the window is waited out either way.
@@ -87,14 +85,15 @@ public:
         report.trusted = problem.empty();
         report.problem = problem;
         for (auto frame : kAllFrameKinds)
-            for (auto from : options_.senders)
-                for (auto to : order_) {
+            for (const auto& from : options_.senders)
+                for (const auto& to : order_) {
                     DeliveryCount count;
                     count.sent = frame == FrameKind::broadcast ? 1 : static_cast<unsigned>(groups_.size());
                     count.collision_budget = frame == FrameKind::broadcast ? 0 : collision_budget_.at(to);
                     if (auto it = arrivals_.find({frame, from, to}); it != arrivals_.end()) {
                         count.received = static_cast<unsigned>(it->second.groups.size());
                         count.first_arrival = it->second.first - test_start_;
+                        for (const auto& [round_and_group, copies] : it->second.copies) count.duplicates += copies > 1 ? 1 : 0;
                     }
                     report.counts[{frame, from, to}] = count;
                 }
@@ -104,10 +103,15 @@ public:
 private:
     struct Arrivals {
         std::set<uint8_t> groups;
+        std::map<std::pair<uint8_t, uint8_t>, unsigned> copies;  // (round, group) -> how many arrived
         Clock::time_point first;
     };
 
-    Frame frame(const MacAddress& destination, Endpoint from, std::vector<uint8_t> fields) const {
+    uint8_t code(const Endpoint& e) const {
+        return static_cast<uint8_t>(std::find(order_.begin(), order_.end(), e) - order_.begin());
+    }
+
+    Frame frame(const MacAddress& destination, const Endpoint& from, std::vector<uint8_t> fields) const {
         // Laid out in a buffer of the final size: growing a 4-byte vector made GCC 12 at -O3 report
         // a false -Warray-bounds inside libstdc++'s reallocation.
         std::vector<uint8_t> payload(std::max<size_t>(kPayloadSize, std::size(kMagic) + fields.size()), 0);
@@ -116,25 +120,16 @@ private:
     }
 
     void send_controls(Phase phase) {
-        stations_.at(Endpoint::ext).send(frame(kBroadcast, Endpoint::ext, {kControl, phase, code(Endpoint::ext)}));
-        for (auto s : options_.senders)
-            if (s != Endpoint::ext) stations_.at(s).send(frame(kBroadcast, s, {kControl, phase, code(s)}));
+        std::set<Endpoint> sent;
+        for (const auto& [from, to] : options_.controls)
+            if (sent.insert(from).second) stations_.at(from).send(frame(kBroadcast, from, {kControl, phase, code(from)}));
     }
 
-    // The paths every mode guarantees: ext's broadcast reaches every other endpoint
-    // (macvlan_multicast_rx floods frames from outside to every mode but source, and
-    // macvlan_forward_source hands them to source slaves whose allow-list holds ext), and every
-    // sender's broadcast reaches the wire (macvlan_queue_xmit). "" when every one got through.
+    // The control paths (options.controls) that have not got through yet in this phase, or "".
     std::string missing_controls(Phase phase) const {
         std::string missing;
-        auto require = [&](Endpoint from, Endpoint to) {
-            if (!controls_seen_.count({phase, from, to}))
-                missing += (missing.empty() ? "" : ", ") + std::string(to_string(from)) + "->" + std::string(to_string(to));
-        };
-        for (auto to : order_)
-            if (to != Endpoint::ext) require(Endpoint::ext, to);
-        for (auto s : options_.senders)
-            if (s != Endpoint::ext) require(s, Endpoint::ext);
+        for (const auto& [from, to] : options_.controls)
+            if (!controls_seen_.count({phase, from, to})) missing += (missing.empty() ? "" : ", ") + from + "->" + to;
         return missing;
     }
 
@@ -148,20 +143,20 @@ private:
         return missing.empty() ? "" : "the control broadcasts " + missing + " never arrived";
     }
 
-    void send_test_frames() {
-        for (auto s : options_.senders) {
-            stations_.at(s).send(frame(kBroadcast, s, {kTest, code(FrameKind::broadcast), code(s), 0}));
+    void send_test_frames(uint8_t round) {
+        for (const auto& s : options_.senders) {
+            stations_.at(s).send(frame(kBroadcast, s, {kTest, frame_code(FrameKind::broadcast), code(s), 0, round}));
             for (size_t g = 0; g < groups_.size(); ++g)
                 stations_.at(s).send(
-                    frame(groups_[g], s, {kTest, code(FrameKind::multicast), code(s), static_cast<uint8_t>(g)}));
+                    frame(groups_[g], s, {kTest, frame_code(FrameKind::multicast), code(s), static_cast<uint8_t>(g), round}));
         }
     }
 
     void collect_until(Clock::time_point deadline, const std::function<bool()>& done) {
         std::vector<pollfd> fds;
-        for (auto e : order_) fds.push_back({stations_.at(e).fd(), POLLIN, 0});
+        for (const auto& e : order_) fds.push_back({stations_.at(e).fd(), POLLIN, 0});
         for (;;) {
-            for (auto e : order_) record(e, stations_.at(e).drain());
+            for (const auto& e : order_) record(e, stations_.at(e).drain());
             if (done()) return;
             const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
             if (left.count() <= 0) return;
@@ -169,7 +164,7 @@ private:
         }
     }
 
-    void record(Endpoint receiver, const std::vector<ReceivedFrame>& frames) {
+    void record(const Endpoint& receiver, const std::vector<ReceivedFrame>& frames) {
         const auto now = Clock::now();
         for (const auto& r : frames) {
             if (r.packet_type == PACKET_OUTGOING) continue;
@@ -178,12 +173,13 @@ private:
                 !std::equal(std::begin(kMagic), std::end(kMagic), f.begin() + kPayloadStart))
                 continue;
             const uint8_t* fields = f.data() + kPayloadStart + sizeof kMagic;
-            if (fields[0] == kControl) {
-                controls_seen_.insert({fields[1], static_cast<Endpoint>(fields[2]), receiver});
-            } else if (fields[0] == kTest) {
-                auto& a = arrivals_[{static_cast<FrameKind>(fields[1]), static_cast<Endpoint>(fields[2]), receiver}];
+            if (fields[0] == kControl && fields[2] < order_.size()) {
+                controls_seen_.insert({fields[1], order_[fields[2]], receiver});
+            } else if (fields[0] == kTest && fields[2] < order_.size()) {
+                auto& a = arrivals_[{static_cast<FrameKind>(fields[1]), order_[fields[2]], receiver}];
                 if (a.groups.empty()) a.first = now;
                 a.groups.insert(fields[3]);
+                ++a.copies[{fields[4], fields[3]}];
             }
         }
     }
@@ -204,15 +200,15 @@ private:
 void narrow_multicast_filters(Topology& topology) {
     // Without IPv6 a device subscribes to no all-nodes or solicited-node group (and the wire carries
     // no MLD or DAD).
-    for (auto e : topology.spec().endpoints()) {
+    for (const auto& e : topology.spec().endpoints()) {
         auto& node = topology.node(e);
         for (int link : node.links) disable_ipv6(node.ns, node.rtnl->link(link).name);
     }
     // Leaving those groups is not enough: macvlan_set_mac_lists computes a slave's filter before
     // dev_mc_sync prunes the addresses it has just left, so the last group left keeps its bit until
     // the filter is computed again (observed on 6.18). macvlan_open computes it from a pruned list.
-    for (auto e : topology.spec().slaves) {
-        auto& node = topology.node(e);
+    for (const auto& s : topology.spec().slaves) {
+        auto& node = topology.node(s.name);
         node.rtnl->set_up(node.ifindex, false);
         node.rtnl->set_up(node.ifindex, true);
     }

@@ -25,14 +25,18 @@ std::vector<MacAddress> delivery_test_groups();
 struct DeliveryProbeOptions {
     std::vector<Endpoint> senders;        // each sends one broadcast and one frame to every test group
     std::vector<Endpoint> group_members;  // join every test group (dev_mc_add) before anything is sent
+    // The control broadcasts that must get through, before and after the test frames, for a "not
+    // delivered" to mean anything: (sender, receiver) pairs the delivery rules say exist, so that
+    // every receiver hears some control and every sender is heard.
+    std::vector<std::pair<Endpoint, Endpoint>> controls;
     std::chrono::milliseconds quiet_window = defaults::kQuietWindow;     // after the last test frame, before "not delivered"
     std::chrono::milliseconds control_timeout = defaults::kReadyTimeout;  // how long the controls may take to get through
 };
 
 struct DeliveryKey {
     FrameKind frame = FrameKind::broadcast;
-    Endpoint from = Endpoint::ext;
-    Endpoint to = Endpoint::host;
+    Endpoint from = kExt;
+    Endpoint to = kHost;
     auto operator<=>(const DeliveryKey&) const = default;
 };
 
@@ -43,6 +47,8 @@ struct DeliveryCount {
     // subscribed groups whose bytes 2..4 differ from the test groups' (0 for a broadcast).
     unsigned collision_budget = 0;
     std::chrono::nanoseconds first_arrival{};  // from the first test frame sent to the first received
+    // Test frames that arrived more than once in one round: each receiver gets one copy, or none.
+    unsigned duplicates = 0;
 };
 
 struct DeliveryReport {
@@ -61,9 +67,8 @@ struct DeliveryReport {
 // sees only what the device's own stack is handed after macvlan_handle_frame decided (an ETH_P_ALL
 // tap would also see frames macvlan then consumes), and never the frames the device sends.
 //
-// A "not delivered" verdict is only as good as the evidence that the topology works, so ext's
-// broadcasts must reach every other endpoint, and every other sender's broadcast must reach ext
-// (true in every mode), before the test frames and again after them. Broadcasts reach slaves
+// A "not delivered" verdict is only as good as the evidence that the topology works, so the
+// controls (options.controls) must get through before the test frames and again after them. Broadcasts reach slaves
 // through macvlan's work queue (macvlan_broadcast_enqueue), so nothing is inferred from the order
 // of arrivals: test frames that have not arrived within the quiet window after the last one was
 // sent count as not delivered. Test frames are sent three times, 10 ms apart, so that one dropped

@@ -4,20 +4,19 @@
 
 #include <algorithm>
 
-#include "address_plan.hpp"
 
 namespace mvc {
 
-MacAddress planned_mac(Endpoint endpoint, uint8_t index) {
-    return MacAddress::local(static_cast<uint8_t>(static_cast<unsigned>(endpoint) + 1), index);
+MacAddress planned_mac(unsigned station, uint8_t interface_index) {
+    return MacAddress({0x02, 0x6d, 0x76, static_cast<uint8_t>(station >> 8), static_cast<uint8_t>(station & 0xff), interface_index});
 }
 
 EndpointNode::EndpointNode(Endpoint e, NetNamespace n) : endpoint(e), ns(std::move(n)), rtnl(std::make_unique<Rtnl>(ns)) {}
 
 EndpointNode::~EndpointNode() {
-    for (const auto& a : added_) {
+    for (const auto& [a, prefix] : added_) {
         try {
-            rtnl->delete_address(ifindex, a, AddressPlan::prefix_length(a.family()));
+            rtnl->delete_address(ifindex, a, prefix);
         } catch (const std::exception&) {
             // The journal's restore removes whatever of the run's ranges could not be removed here.
         }
@@ -31,16 +30,16 @@ void EndpointNode::use_interface(int link_ifindex) {
     mac = info.mac;
 }
 
-void EndpointNode::configure(const std::vector<IpAddress>& addresses, const EndpointTuning& tuning) {
+void EndpointNode::configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning) {
     const bool ipv6 = std::find(tuning.families.begin(), tuning.families.end(), Family::ipv6) != tuning.families.end();
     if (ipv6 && !borrowed)
         for (int l : links) rtnl->disable_ipv6_link_local(l);
     if (tuning.break_arp) rtnl->set_ipv4_conf(ifindex, IPV4_DEVCONF_ARP_IGNORE, 8);
     if (!borrowed)
         for (auto family : tuning.families) rtnl->set_neighbour_retransmit(ifindex, family, tuning.neighbour_retransmit_ms);
-    for (const auto& a : addresses) {
-        if (borrowed) added_.push_back(a);  // before adding: a failure half-way still gets cleaned up
-        rtnl->add_address(ifindex, a, AddressPlan::prefix_length(a.family()));
+    for (const auto& [a, prefix] : addresses) {
+        if (borrowed) added_.emplace_back(a, prefix);  // before adding: a failure half-way still gets cleaned up
+        rtnl->add_address(ifindex, a, prefix);
     }
     for (int l : links) rtnl->set_up(l);
 }

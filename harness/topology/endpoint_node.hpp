@@ -20,8 +20,13 @@ struct EndpointTuning {
     bool break_arp = false;
 };
 
-// Deterministic, locally administered MACs: group = endpoint, index = which interface.
-MacAddress planned_mac(Endpoint endpoint, uint8_t index = 0);
+// Deterministic, locally administered MACs, recognisable in a capture: 02:6d:76 ("mv"), then the
+// station (1 host, 2 ext, 3 and up the slaves in order, two bytes), then which of its interfaces.
+inline constexpr unsigned kHostStation = 1, kExtStation = 2, kFirstSlaveStation = 3;
+MacAddress planned_mac(unsigned station, uint8_t interface_index = 0);
+
+// An address and the length of the on-link prefix it is added with.
+using AddressWithPrefix = std::pair<IpAddress, int>;
 
 // An endpoint on this machine: a namespace, a netlink socket inside it, and the interface that
 // carries the endpoint's addresses.
@@ -44,12 +49,12 @@ struct EndpointNode {
     bool borrowed = false;
 
     // Adds the addresses, applies the tuning (to what is ours to tune) and sets every link up.
-    void configure(const std::vector<IpAddress>& addresses, const EndpointTuning& tuning);
+    void configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning);
     // Points the node at one of its links (the one that carries its addresses).
     void use_interface(int link_ifindex);
 
 private:
-    std::vector<IpAddress> added_;  // on a borrowed interface
+    std::vector<AddressWithPrefix> added_;  // on a borrowed interface
 };
 
 }  // namespace mvc

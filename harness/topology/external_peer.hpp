@@ -24,7 +24,7 @@ public:
     virtual ~ExternalPeer() = default;  // takes away what it added to a borrowed interface
     virtual MacAddress mac() const = 0;
     // Gives ext its addresses in the topology; the tuning applies where ext is ours to tune.
-    virtual void configure(const std::vector<IpAddress>& addresses, const EndpointTuning& tuning) = 0;
+    virtual void configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning) = 0;
     // Every probe at once; each keeps asking until its first reply or until the window closes.
     virtual std::vector<EchoResult> echo(const std::vector<ExternalProbe>& probes, const EchoSchedule& schedule) = 0;
     // ext as an endpoint on this machine (links to wait for, captures, raw frames, pins), or
@@ -38,7 +38,7 @@ class LocalPeer : public ExternalPeer {
 public:
     explicit LocalPeer(std::unique_ptr<EndpointNode> node) : node_(std::move(node)) {}
     MacAddress mac() const override { return node_->mac; }
-    void configure(const std::vector<IpAddress>& addresses, const EndpointTuning& tuning) override;
+    void configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning) override;
     std::vector<EchoResult> echo(const std::vector<ExternalProbe>& probes, const EchoSchedule& schedule) override;
     EndpointNode* local() override { return node_.get(); }
     std::string description() const override;
@@ -68,8 +68,9 @@ public:
     // The parent and its far end for one topology of this variant. Every cell starts from cold
     // caches: a wire that outlives its topologies forgets what the previous one learnt.
     virtual Wire attach(const VariantSpec& variant) const = 0;
-    // The ranges topologies on these wires take their addresses from.
-    virtual const AddressPlan& addresses() const = 0;
+    // The ranges a topology on these wires takes its addresses from; throws std::length_error, with
+    // the reason, when it cannot hold the topology.
+    virtual AddressPlan::Ranges address_ranges(const TopologySpec& topology) const = 0;
     // A lent parent hosts one topology at a time: the slaves' MACs and modes would meet.
     virtual unsigned max_parallel_topologies() const = 0;
     virtual bool borrowed() const = 0;
@@ -83,7 +84,7 @@ class FreshWires : public WireSource {
 public:
     explicit FreshWires(std::chrono::milliseconds cable_delay = {}) : cable_delay_(cable_delay) {}
     Wire attach(const VariantSpec& variant) const override;
-    const AddressPlan& addresses() const override { return addresses_; }
+    AddressPlan::Ranges address_ranges(const TopologySpec& topology) const override;
     unsigned max_parallel_topologies() const override;
     bool borrowed() const override { return false; }
     std::string parent_description(const VariantSpec& variant) const override;
@@ -93,7 +94,6 @@ private:
     int make_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext, const std::string& ext_name,
                    Wire& wire) const;
 
-    AddressPlan addresses_;
     std::chrono::milliseconds cable_delay_;
 };
 

@@ -14,7 +14,7 @@ constexpr uint16_t kVlanId = 10;
 
 }  // namespace
 
-void LocalPeer::configure(const std::vector<IpAddress>& addresses, const EndpointTuning& tuning) {
+void LocalPeer::configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning) {
     node_->configure(addresses, tuning);
 }
 
@@ -40,8 +40,8 @@ Wire::~Wire() = default;
 
 int FreshWires::make_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext, const std::string& ext_name,
                            Wire& wire) const {
-    const MacAddress host_mac = planned_mac(Endpoint::host, host_name == kTrunkName ? 9 : 0);
-    const MacAddress ext_mac = planned_mac(Endpoint::ext, ext_name == kTrunkName ? 9 : 0);
+    const MacAddress host_mac = planned_mac(kHostStation, host_name == kTrunkName ? 9 : 0);
+    const MacAddress ext_mac = planned_mac(kExtStation, ext_name == kTrunkName ? 9 : 0);
     if (cable_delay_.count() == 0) return host.rtnl->create_veth(host_name, host_mac, ext_name, ext_mac, ext.ns);
     NetNamespace relay = NetNamespace::create();
     Rtnl relay_nl(relay);
@@ -56,6 +56,12 @@ int FreshWires::make_cable(EndpointNode& host, const std::string& host_name, End
     return parent;
 }
 
+AddressPlan::Ranges FreshWires::address_ranges(const TopologySpec& topology) const {
+    const auto needed = AddressPlan::ipv4_needed(topology);
+    if (AddressPlan::fits(AddressPlan::default_ranges().v4, needed)) return AddressPlan::default_ranges();
+    return AddressPlan::large_ranges();
+}
+
 unsigned FreshWires::max_parallel_topologies() const { return defaults::kParallelTopologies; }
 
 std::string FreshWires::parent_description(const VariantSpec& variant) const {
@@ -64,23 +70,23 @@ std::string FreshWires::parent_description(const VariantSpec& variant) const {
 
 Wire FreshWires::attach(const VariantSpec& variant) const {
     Wire wire;
-    wire.host = std::make_unique<EndpointNode>(Endpoint::host, NetNamespace::create());
+    wire.host = std::make_unique<EndpointNode>(kHost, NetNamespace::create());
     EndpointNode& host = *wire.host;
     if (variant.parent == ParentKind::dummy) {
-        host.links.push_back(host.rtnl->create_dummy(kParentName, planned_mac(Endpoint::host)));
+        host.links.push_back(host.rtnl->create_dummy(kParentName, planned_mac(kHostStation)));
         host.use_interface(host.links.back());
         return wire;
     }
-    auto ext = std::make_unique<EndpointNode>(Endpoint::ext, NetNamespace::create());
+    auto ext = std::make_unique<EndpointNode>(kExt, NetNamespace::create());
     if (variant.parent == ParentKind::vlan) {
         // The veth is the trunk; VLAN 10 on each end carries everything the endpoints say.
         if (variant.external == ExternalKind::hairpin_bridge) throw std::logic_error("the vlan parent supports only a plain peer");
         const int trunk = make_cable(host, kTrunkName, *ext, kTrunkName, wire);
         const int ext_trunk = ext->rtnl->link(kTrunkName).ifindex;
         host.links.push_back(trunk);
-        host.links.push_back(host.rtnl->create_vlan(kParentName, trunk, kVlanId, planned_mac(Endpoint::host)));
+        host.links.push_back(host.rtnl->create_vlan(kParentName, trunk, kVlanId, planned_mac(kHostStation)));
         ext->links.push_back(ext_trunk);
-        ext->links.push_back(ext->rtnl->create_vlan(kPeerName, ext_trunk, kVlanId, planned_mac(Endpoint::ext)));
+        ext->links.push_back(ext->rtnl->create_vlan(kPeerName, ext_trunk, kVlanId, planned_mac(kExtStation)));
         ext->use_interface(ext->links.back());
     } else {
         host.links.push_back(make_cable(host, kParentName, *ext, kPeerName, wire));
@@ -89,7 +95,7 @@ Wire FreshWires::attach(const VariantSpec& variant) const {
         if (variant.external == ExternalKind::hairpin_bridge) {
             // A Linux bridge with hairpin on its only port sends frames back out of the port they
             // came in on: the software stand-in for an 802.1Qbg reflective-relay switch.
-            const int bridge = ext->rtnl->create_bridge(kBridgeName, planned_mac(Endpoint::ext, 1));
+            const int bridge = ext->rtnl->create_bridge(kBridgeName, planned_mac(kExtStation, 1));
             ext->rtnl->disable_bridge_multicast_snooping(bridge);
             ext->rtnl->set_master(peer, bridge);
             ext->rtnl->set_bridge_port_hairpin(peer, true);

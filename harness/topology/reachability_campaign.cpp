@@ -25,8 +25,8 @@ struct TopologyResult {
     AddressPlan addresses;  // the plan the topology used: a lent wire's ranges are not the default
 };
 
-std::string label(Endpoint from, Endpoint to, Family family) {
-    return std::string(to_string(from)) + "->" + std::string(to_string(to)) + " (" + std::string(to_string(family)) + ")";
+std::string label(const Endpoint& from, const Endpoint& to, Family family) {
+    return from + "->" + to + " (" + std::string(to_string(family)) + ")";
 }
 
 struct EndpointProbe {
@@ -100,22 +100,23 @@ std::map<Family, std::string> check_transmit_controls(Topology& topo, const std:
     std::map<Family, std::string> problems;
     const auto& spec = topo.spec();
     if (spec.transmit_controls.empty()) return problems;
-    PacketSocket tap(topo.node(Endpoint::host).ns, topo.parent_ifindex());
+    PacketSocket tap(topo.node(kHost).ns, topo.parent_ifindex());
     std::vector<std::pair<Endpoint, Family>> pending;
     for (auto f : families)
-        for (auto e : spec.transmit_controls) pending.emplace_back(e, f);
+        for (const auto& e : spec.transmit_controls)
+            if (topo.is_local(e)) pending.emplace_back(e, f);
     while (!pending.empty() && Clock::now() < deadline) {
         std::vector<EchoProbe> probes;
-        for (auto [e, f] : pending)
+        for (const auto& [e, f] : pending)
             probes.push_back({&topo.node(e).ns, topo.addresses().control(e, f), topo.addresses().unowned(f)});
         run_echo_probes(probes, {std::chrono::milliseconds(10), std::chrono::milliseconds(20)});
         for (const auto& received : tap.drain())
             if (auto src = frame_source_address(received.frame))
-                std::erase_if(pending, [&](auto p) { return topo.addresses().control(p.first, p.second) == *src; });
+                std::erase_if(pending, [&](const auto& p) { return topo.addresses().control(p.first, p.second) == *src; });
     }
-    for (auto [e, f] : pending) {
+    for (const auto& [e, f] : pending) {
         auto& p = problems[f];
-        p += (p.empty() ? "transmit control: no frame from " : ", ") + std::string(to_string(e));
+        p += (p.empty() ? "transmit control: no frame from " : ", ") + e;
     }
     for (auto& [f, p] : problems) p += " was seen on the parent";
     return problems;
@@ -253,7 +254,7 @@ void ReachabilityCampaign::start(const std::vector<CellId>& cells) {
     std::lock_guard lock(mutex_);
     for (auto& [id, topology_cells] : by_topology) {
         if (runs_.count(id)) continue;
-        const TopologySpec* spec = catalog_.find(topology_cells.front().mode, topology_cells.front().variant);
+        const TopologySpec* spec = catalog_.find(topology_cells.front().topology, topology_cells.front().variant);
         if (!spec) throw std::logic_error("no topology " + id);
         auto run = std::make_shared<TopologyRun>();
         run->result = std::async(std::launch::async, [spec, topology_cells = topology_cells, options = options_, gate] {
@@ -304,7 +305,7 @@ double ReachabilityCampaign::topology_seconds(const CellId& cell) {
     return run->result.get().seconds;
 }
 
-std::vector<ReceivedFrame> ReachabilityCampaign::captured(const CellId& cell, Endpoint endpoint) {
+std::vector<ReceivedFrame> ReachabilityCampaign::captured(const CellId& cell, const Endpoint& endpoint) {
     std::shared_ptr<TopologyRun> run;
     {
         std::lock_guard lock(mutex_);
@@ -331,8 +332,8 @@ std::vector<std::string> ReachabilityCampaign::pin(const CellId& cell, const std
     const auto& kept = run->result.get().kept;
     if (!kept) throw std::logic_error("topology " + cell.topology_id() + " was not kept (keep_topologies is off)");
     std::vector<std::string> names;
-    for (auto e : kept->local_endpoints()) {
-        const std::string name = prefix + "-" + std::string(to_string(e));
+    for (const auto& e : kept->local_endpoints()) {
+        const std::string name = prefix + "-" + e;
         pin_namespace(kept->node(e).ns, name);
         names.push_back(name);
     }

@@ -71,7 +71,7 @@ public:
     double topology_seconds(const CellId& cell);
     // With `capture`: the frames seen on an endpoint's interfaces during the cell's topology's
     // probes that concern the cell (its two addresses as source, destination, ARP sender or target).
-    std::vector<ReceivedFrame> captured(const CellId& cell, Endpoint endpoint);
+    std::vector<ReceivedFrame> captured(const CellId& cell, const Endpoint& endpoint);
     // With `keep_topologies`: pins the cell's topology's namespaces under /run/netns as
     // <prefix>-<endpoint> and returns the names. The kernel objects then outlive the process.
     std::vector<std::string> pin(const CellId& cell, const std::string& prefix);

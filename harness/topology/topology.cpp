@@ -26,17 +26,17 @@ std::string describe(const LinkInfo& l) {
 }  // namespace
 
 bool Topology::is_local(Endpoint endpoint) const {
-    if (endpoint == Endpoint::host) return true;
-    if (endpoint == Endpoint::ext) return wire_.ext && wire_.ext->local();
+    if (endpoint == kHost) return true;
+    if (endpoint == kExt) return wire_.ext && wire_.ext->local();
     return slaves_.count(endpoint) > 0;
 }
 
 EndpointNode& Topology::node(Endpoint endpoint) {
     EndpointNode* found = nullptr;
-    if (endpoint == Endpoint::host) found = wire_.host.get();
-    else if (endpoint == Endpoint::ext) found = wire_.ext ? wire_.ext->local() : nullptr;
+    if (endpoint == kHost) found = wire_.host.get();
+    else if (endpoint == kExt) found = wire_.ext ? wire_.ext->local() : nullptr;
     else if (auto it = slaves_.find(endpoint); it != slaves_.end()) found = it->second.get();
-    if (!found) throw std::logic_error("topology " + spec_.id() + " has no local " + std::string(to_string(endpoint)));
+    if (!found) throw std::logic_error("topology " + spec_.id() + " has no local " + endpoint);
     return *found;
 }
 
@@ -56,28 +56,27 @@ std::vector<EndpointNode*> Topology::local_nodes() {
 }
 
 MacAddress Topology::mac_of(Endpoint endpoint) const {
-    if (endpoint == Endpoint::ext && wire_.ext) return wire_.ext->mac();
+    if (endpoint == kExt && wire_.ext) return wire_.ext->mac();
     return node(endpoint).mac;
 }
 
 std::unique_ptr<Topology> Topology::build(const TopologySpec& spec, const TopologyOptions& options) {
     std::unique_ptr<Topology> t(new Topology(spec));
     const WireSource& wires = options.wires ? *options.wires : fresh_wires();
-    t->addresses_ = wires.addresses();
+    t->addresses_ = AddressPlan(spec, wires.address_ranges(spec));
     t->wire_ = wires.attach(spec.variant);
-    for (auto s : spec.slaves) t->slaves_.emplace(s, std::make_unique<EndpointNode>(s, NetNamespace::create()));
+    for (const auto& s : spec.slaves) t->slaves_.emplace(s.name, std::make_unique<EndpointNode>(s.name, NetNamespace::create()));
     t->build_slaves();
-    const auto endpoints = spec.endpoints();
-    auto addresses_of = [&](Endpoint e) {
-        std::vector<IpAddress> out;
+    auto addresses_of = [&](const Endpoint& e) {
+        std::vector<AddressWithPrefix> out;
         for (auto family : options.tuning.families)
-            for (const auto& a : t->addresses_.addresses_of(e, endpoints, family)) out.push_back(a);
+            for (const auto& a : t->addresses_.addresses_of(e, family)) out.emplace_back(a, t->addresses_.prefix_length(family));
         return out;
     };
     for (auto* n : t->local_nodes())
-        if (n->endpoint != Endpoint::ext) n->configure(addresses_of(n->endpoint), options.tuning);
-    if (t->wire_.ext) t->wire_.ext->configure(addresses_of(Endpoint::ext), options.tuning);
-    if (spec.variant.static_neighbours) t->add_static_neighbours(options.tuning.families);
+        if (n->endpoint != kExt) n->configure(addresses_of(n->endpoint), options.tuning);
+    if (t->wire_.ext) t->wire_.ext->configure(addresses_of(kExt), options.tuning);
+    t->add_static_neighbours(options.tuning.families);
     return t;
 }
 
@@ -95,14 +94,20 @@ Topology::~Topology() {
 
 void Topology::build_slaves() {
     EndpointNode& host = *wire_.host;
-    for (auto& [endpoint, slave] : slaves_) {
+    // In the spec's order: source-mode allow-lists may name slaves created before them, and MACs are
+    // planned, so they can name later ones too.
+    for (size_t i = 0; i < spec_.slaves.size(); ++i) {
+        const SlaveSpec& s = spec_.slaves[i];
+        auto& slave = slaves_.at(s.name);
         MacvlanSpec m;
         m.name = kSlaveName;
         m.lower_ifindex = host.ifindex;
-        m.mode = spec_.mode;
-        if (spec_.mode != MacvlanMode::passthru) m.mac = planned_mac(endpoint);  // passthru inherits the parent's
+        m.mode = s.mode;
+        if (s.nodst) m.flags |= kMacvlanFlagNoDst;
+        const unsigned station = kFirstSlaveStation + static_cast<unsigned>(i);
+        if (s.mode != MacvlanMode::passthru) m.mac = planned_mac(station);  // passthru inherits the parent's
         m.target = &slave->ns;
-        for (auto allowed : spec_.source_allow) m.source_macs.push_back(mac_of(allowed));
+        for (const auto& allowed : s.source_allow) m.source_macs.push_back(planned_or_actual_mac(allowed));
         create_macvlan(*host.rtnl, m);
         slave->links.push_back(slave->rtnl->link(kSlaveName).ifindex);
         slave->use_interface(slave->links.back());
@@ -111,15 +116,31 @@ void Topology::build_slaves() {
 }
 
 void Topology::add_static_neighbours(const std::vector<Family>& families) {
-    // The field note's "unless the MAC address is known by hand": each slave knows every address
-    // of the other slave, so no ARP/ND broadcast is ever needed between them.
-    for (auto& [a, from] : slaves_)
-        for (auto& [b, to] : slaves_) {
-            if (a == b) continue;
+    // The field note's "unless the MAC address is known by hand": the holder knows every address
+    // of the target, so it never asks for it (no ARP/ND broadcast).
+    for (const auto& holder : spec_.endpoints())
+        for (const auto& target : spec_.endpoints()) {
+            if (!spec_.knows_by_hand(holder, target)) continue;
+            if (!is_local(holder))
+                throw std::logic_error("topology " + spec_.id() + ": " + holder + " is on another machine; its neighbour table is not ours to fill");
+            EndpointNode& from = node(holder);
             for (auto family : families)
-                for (const auto& ip : addresses_.addresses_of(b, spec_.endpoints(), family))
-                    from->rtnl->add_permanent_neighbour(from->ifindex, ip, to->mac);
+                for (const auto& ip : addresses_.addresses_of(target, family))
+                    from.rtnl->add_permanent_neighbour(from.ifindex, ip, mac_of(target));
         }
+}
+
+MacAddress Topology::planned_or_actual_mac(const Endpoint& endpoint) const {
+    if (endpoint == kHost) return wire_.host->mac;
+    if (endpoint == kExt) return wire_.ext->mac();
+    for (size_t i = 0; i < spec_.slaves.size(); ++i)
+        if (spec_.slaves[i].name == endpoint) {
+            auto it = slaves_.find(endpoint);
+            if (it != slaves_.end() && it->second->ifindex) return it->second->mac;
+            if (spec_.slaves[i].mode == MacvlanMode::passthru) return wire_.host->mac;
+            return planned_mac(kFirstSlaveStation + static_cast<unsigned>(i));
+        }
+    throw std::logic_error("topology " + spec_.id() + " has no endpoint " + endpoint);
 }
 
 void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point deadline) {
@@ -135,7 +156,7 @@ void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point dead
                 for (int l : n->links) {
                     const LinkInfo info = n->rtnl->link(l);
                     if (!link_ready(info))
-                        waiting_for += (waiting_for.empty() ? "" : ", ") + std::string(to_string(n->endpoint)) + ":" + describe(info);
+                        waiting_for += (waiting_for.empty() ? "" : ", ") + n->endpoint + ":" + describe(info);
                 }
             return waiting_for.empty();
         },

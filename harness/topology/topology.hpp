@@ -52,6 +52,7 @@ private:
     explicit Topology(const TopologySpec& spec) : spec_(spec) {}
     void build_slaves();
     void add_static_neighbours(const std::vector<Family>& families);
+    MacAddress planned_or_actual_mac(const Endpoint& endpoint) const;
     std::vector<EndpointNode*> local_nodes();
 
     TopologySpec spec_;

@@ -23,9 +23,14 @@ bool Selection::matches_filters(const std::string& name) const {
     return !any_positive || positive_match;
 }
 
-bool Selection::selects(const CellId& cell) const {
-    return allows_mode(to_string(cell.mode)) && allows_variant(cell.variant) && allows_family(to_string(cell.family)) &&
-           matches_filters(cell.name());
+bool Selection::selects(const TopologySpec& topology) const {
+    const bool mode = modes.empty() || std::any_of(topology.slaves.begin(), topology.slaves.end(),
+                                                  [&](const SlaveSpec& s) { return allows_mode(to_string(s.mode)); });
+    return mode && allows_variant(topology.variant.name);
+}
+
+bool Selection::selects(const CellId& cell, const TopologySpec& topology) const {
+    return selects(topology) && allows_family(to_string(cell.family)) && matches_filters(cell.name());
 }
 
 }  // namespace mvc

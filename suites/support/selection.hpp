@@ -19,8 +19,10 @@ struct Selection {
     bool allows_family(std::string_view family) const { return allows(families, family); }
     // Any positive glob matches (or there is none), and no -GLOB does.
     bool matches_filters(const std::string& name) const;
-    // A reachability cell: every given flag must match.
-    bool selects(const CellId& cell) const;
+    // A topology the --mode and --variant flags keep: --mode keeps a topology with a slave of a given mode.
+    bool selects(const TopologySpec& topology) const;
+    // A reachability cell of that topology: every given flag must match.
+    bool selects(const CellId& cell, const TopologySpec& topology) const;
 
 private:
     static bool allows(const std::vector<std::string>& list, std::string_view value);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "external_peer.hpp"
 
 namespace mvc {
@@ -20,8 +22,14 @@ void set_suite_context(SuiteContext* context) { current = context; }
 const WireSource& SuiteContext::wire_source() const { return wires ? *wires : fresh_wires(); }
 
 std::string SuiteContext::skip_reason(const CellId& cell) const {
+    const TopologySpec* spec = catalog.find(cell.topology, cell.variant);
+    if (!spec) throw std::logic_error("no topology " + cell.topology_id());
+    return skip_reason(*spec, cell.family);
+}
+
+std::string SuiteContext::skip_reason(const TopologySpec& topology, Family family) const {
     const auto& caps = capabilities;
-    const TopologySpec* spec = catalog.find(cell.mode, cell.variant);
+    const TopologySpec* spec = &topology;
     for (const Feature* needed : {&caps.privileges, &caps.macvlan}) {
         if (!needed->present) return Capabilities::missing(*needed);
     }
@@ -33,7 +41,9 @@ std::string SuiteContext::skip_reason(const CellId& cell) const {
     }
     if (spec->variant.external == ExternalKind::hairpin_bridge && !caps.bridge.present)
         return Capabilities::missing(caps.bridge);
-    if (cell.family == Family::ipv6 && !caps.ipv6.present) return Capabilities::missing(caps.ipv6);
+    if (family == Family::ipv6 && !caps.ipv6.present) return Capabilities::missing(caps.ipv6);
+    const bool nodst = std::any_of(spec->slaves.begin(), spec->slaves.end(), [](const SlaveSpec& s) { return s.nodst; });
+    if (nodst && !caps.nodst.present) return Capabilities::missing(caps.nodst);
     return "";
 }
 

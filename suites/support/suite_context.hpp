@@ -23,7 +23,8 @@ class WireSource;
 // What every conformance test needs, set up once by main before the tests run.
 struct SuiteContext {
     TopologyCatalog catalog;
-    ExpectationSet expectations;
+    DeliveryRules rules;         // fixtures/rules/delivery.json
+    ExpectationSet expectations;  // derived from the rules, and any --expectations overrides
     Capabilities capabilities;
     std::unique_ptr<ReachabilityCampaign> campaign;
     ReportCollector* collector = nullptr;
@@ -52,6 +53,7 @@ struct SuiteContext {
     const WireSource& wire_source() const;
     // Why this cell cannot run on this machine, or "" when it can.
     std::string skip_reason(const CellId& cell) const;
+    std::string skip_reason(const TopologySpec& topology, Family family) const;
     // The registered cells GoogleTest will run in this iteration (after its own filter).
     std::vector<CellId> cells_to_run() const;
 };

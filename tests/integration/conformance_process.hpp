@@ -4,8 +4,11 @@
 
 #include <boost/process.hpp>
 
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace mvc::testing_support {
 
@@ -47,6 +50,28 @@ inline std::vector<std::string> in_namespace(int ns_fd, const std::vector<std::s
 
 inline ProcessResult run_conformance_in(int ns_fd, const std::vector<std::string>& args) {
     return run_program(boost::process::search_path("nsenter").string(), in_namespace(ns_fd, args));
+}
+
+// An --expectations file that overrides one cell: the opposite of what the shipped rules derive for
+// it (the hand-listed matrices, which a unit test keeps equal to the derived ones, say what that is).
+inline nlohmann::json one_cell_flipped(const std::string& target, std::string* was = nullptr) {
+    std::ifstream in(std::string(MVC_UNIT_TEST_DATA) + "/hand_listed_reachability.json");
+    const auto doc = nlohmann::json::parse(in);
+    for (const auto& m : doc["matrices"])
+        for (const auto& c : m["cells"]) {
+            std::string name = "reachability." + m["mode"].get<std::string>() + "." + m["variant"].get<std::string>() + "." +
+                               m["family"].get<std::string>() + "." + c["from"].get<std::string>() + "_to_" + c["to"].get<std::string>();
+            for (auto& ch : name)
+                if (ch == '-') ch = '_';
+            if (name != target) continue;
+            auto cell = c;
+            cell["expected"] = c["expected"] == "reachable" ? "blocked" : "reachable";
+            if (was) *was = c["expected"];
+            auto matrix = m;
+            matrix["cells"] = nlohmann::json::array({cell});
+            return {{"format", doc["format"]}, {"matrices", nlohmann::json::array({matrix})}};
+        }
+    return nullptr;
 }
 
 }  // namespace mvc::testing_support

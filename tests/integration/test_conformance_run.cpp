@@ -62,21 +62,9 @@ TEST_F(ConformanceRun, FullRunPassesWithReportsThatValidate) {
 class FlippedExpectation : public ConformanceRun, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(FlippedExpectation, FailsExactlyThatCell) {
-    auto doc = testing_support::read(testing_support::shipped_fixtures() / "expectations" / "reachability.json");
     const std::string target = GetParam();
-    std::string flipped_name;
-    for (auto& m : doc["matrices"])
-        for (auto& c : m["cells"]) {
-            const std::string variant = m["variant"];
-            std::string name = "reachability." + m["mode"].get<std::string>() + "." + variant + "." +
-                               m["family"].get<std::string>() + "." + c["from"].get<std::string>() + "_to_" +
-                               c["to"].get<std::string>();
-            std::replace(name.begin(), name.end(), '-', '_');
-            if (name != target) continue;
-            c["expected"] = c["expected"] == "reachable" ? "blocked" : "reachable";
-            flipped_name = name;
-        }
-    ASSERT_EQ(flipped_name, target) << "no such cell in the shipped expectations";
+    const auto doc = testing_support::one_cell_flipped(target);
+    ASSERT_FALSE(doc.is_null()) << "no such cell in the hand-listed matrices";
     TempFile expectations("expectations.json"), json("r.json");
     expectations.write(doc);
     const auto r = run_conformance({"--expectations", expectations.path().string(), "--json", json.path().string(),
@@ -121,7 +109,7 @@ TEST_F(ConformanceRun, InjectedArpFaultFailsEveryIpv4CellThatNeedsArpAndNoIpv6Ce
 }
 
 TEST_F(ConformanceRun, MalformedExpectationsAreAUsageErrorNamingTheEntry) {
-    auto doc = testing_support::read(testing_support::shipped_fixtures() / "expectations" / "reachability.json");
+    auto doc = testing_support::read(std::filesystem::path(MVC_UNIT_TEST_DATA) / "hand_listed_reachability.json");
     doc["matrices"][2]["cells"][3]["expected"] = "maybe";
     TempFile expectations("broken.json");
     expectations.write(doc);

@@ -52,17 +52,26 @@ TEST(Cli, GtestFlagsPassThrough) {
 TEST(Cli, SelectionFlagsCombine) {
     auto p = parse({"--mode", "vepa", "--family", "ipv6", "--filter", "*c1_to*"});
     ASSERT_FALSE(p.exit_now);
-    const CellId yes{MacvlanMode::vepa, "hairpin", Family::ipv6, Endpoint::c1, Endpoint::c2};
-    EXPECT_TRUE(p.options.selection.selects(yes));
-    CellId wrong_mode = yes;
-    wrong_mode.mode = MacvlanMode::bridge;
-    EXPECT_FALSE(p.options.selection.selects(wrong_mode));
+    TopologySpec vepa;
+    vepa.name = "vepa";
+    vepa.variant.name = "hairpin";
+    vepa.slaves = {{"c1", MacvlanMode::vepa, false, SlaveKind::macvlan, {}}, {"c2", MacvlanMode::vepa, false, SlaveKind::macvlan, {}}};
+    TopologySpec bridge = vepa;
+    bridge.name = "bridge";
+    for (auto& s : bridge.slaves) s.mode = MacvlanMode::bridge;
+    TopologySpec mixed = vepa;
+    mixed.name = "mixed.bridge_vepa";
+    mixed.slaves[0].mode = MacvlanMode::bridge;
+    const CellId yes{"vepa", "hairpin", Family::ipv6, "c1", "c2"};
+    EXPECT_TRUE(p.options.selection.selects(yes, vepa));
+    EXPECT_FALSE(p.options.selection.selects(bridge)) << "no slave in a selected mode";
+    EXPECT_TRUE(p.options.selection.selects(mixed)) << "a slave in a selected mode";
     CellId wrong_family = yes;
     wrong_family.family = Family::ipv4;
-    EXPECT_FALSE(p.options.selection.selects(wrong_family));
+    EXPECT_FALSE(p.options.selection.selects(wrong_family, vepa));
     CellId wrong_name = yes;
-    wrong_name.from = Endpoint::c2;
-    EXPECT_FALSE(p.options.selection.selects(wrong_name));
+    wrong_name.from = "c2";
+    EXPECT_FALSE(p.options.selection.selects(wrong_name, vepa));
 }
 
 TEST(Cli, NegativeFilterExcludes) {

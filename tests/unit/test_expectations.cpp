@@ -1,120 +1,111 @@
+// The derived expectations against the hand-written matrices the project started from, and the
+// --expectations overrides a lab may bring.
 #include <gtest/gtest.h>
 
 #include "expectations.hpp"
 #include "fixture_error.hpp"
-#include "fixture_files.hpp"
+#include "spec_fixtures.hpp"
 
 namespace mvc {
 namespace {
 
 using testing_support::TempFile;
 
-class ExpectationFile : public ::testing::Test {
-protected:
-    void SetUp() override {
-        catalog_ = TopologyCatalog::load(testing_support::shipped_fixtures() / "topologies" / "reachability.json");
-        doc_ = testing_support::read(testing_support::shipped_fixtures() / "expectations" / "reachability.json");
+TEST(DerivedExpectations, EqualEveryHandListedCell) {
+    const auto& catalog = testing_support::shipped_catalog();
+    const auto derived = ExpectationSet::derive(catalog, testing_support::shipped_rules());
+    const auto hand = ExpectationSet::read_matrices(testing_support::hand_listed("hand_listed_reachability.json"), catalog, true);
+    EXPECT_EQ(hand.size(), 424u);
+    for (const auto& [cell, e] : hand)
+        EXPECT_EQ(derived.at(cell).expected, e.expected)
+            << cell.name() << ": hand-listed " << to_string(e.expected) << " (" << e.reason << "), derived "
+            << to_string(derived.at(cell).expected) << " (" << derived.at(cell).reason << ")";
+}
+
+TEST(DerivedExpectations, EveryCellOfEveryTopologyHasAReasonNamingItsRules) {
+    const auto& catalog = testing_support::shipped_catalog();
+    const auto derived = ExpectationSet::derive(catalog, testing_support::shipped_rules());
+    size_t cells = 0;
+    for (const auto& t : catalog.topologies()) cells += 2 * t.cell_pairs().size();
+    EXPECT_EQ(derived.cells().size(), cells);
+    for (const auto& [cell, e] : derived.cells()) {
+        EXPECT_FALSE(e.reason.empty()) << cell.name();
+        EXPECT_NE(e.reason.find('['), std::string::npos) << cell.name() << ": the reason lists the chain of rules";
+        EXPECT_EQ(e.reason.find('\n'), std::string::npos) << cell.name();
     }
-    // Writes the (modified) document and returns the loader's complaint.
-    std::string complaint() {
-        file_.write(doc_);
+}
+
+TEST(DerivedExpectations, BothFamiliesAlike) {
+    // ARP and neighbour discovery take the same paths through macvlan.
+    const auto derived = ExpectationSet::derive(testing_support::shipped_catalog(), testing_support::shipped_rules());
+    for (const auto& [cell, e] : derived.cells()) {
+        if (cell.family != Family::ipv4) continue;
+        CellId v6 = cell;
+        v6.family = Family::ipv6;
+        EXPECT_EQ(e.expected, derived.at(v6).expected) << cell.name();
+    }
+}
+
+class Overrides : public ::testing::Test {
+protected:
+    std::string complaint(const nlohmann::json& doc) {
+        file_.write(doc);
         try {
-            ExpectationSet::load(file_.path(), catalog_);
+            auto set = ExpectationSet::derive(testing_support::shipped_catalog(), testing_support::shipped_rules());
+            set.apply_overrides(file_.path(), testing_support::shipped_catalog());
         } catch (const FixtureError& e) {
             return e.what();
         }
         return "";
     }
-    nlohmann::json& first_cell() { return doc_["matrices"][0]["cells"][0]; }
-
-    TopologyCatalog catalog_;
-    nlohmann::json doc_;
-    TempFile file_{"expectations.json"};
+    static nlohmann::json one_cell(const std::string& expected) {
+        return {{"format", "macvlan-conformance/reachability-expectations/1"},
+                {"matrices",
+                 {{{"mode", "vepa"}, {"variant", "plain"}, {"family", "ipv4"},
+                   {"cells", {{{"from", "c1"}, {"to", "c2"}, {"expected", expected}, {"reason", "our switch reflects (lab note 7)"}}}}}}}};
+    }
+    TempFile file_{"overrides.json"};
 };
 
-TEST_F(ExpectationFile, ShippedSetIsCompleteAndEveryCellSaysWhy) {
-    const auto set = ExpectationSet::load(testing_support::shipped_fixtures() / "expectations" / "reachability.json", catalog_);
-    size_t expected_cells = 0;
-    for (const auto& t : catalog_.topologies()) expected_cells += 2 * t.endpoints().size() * (t.endpoints().size() - 1);
-    EXPECT_EQ(set.cells().size(), expected_cells);
-    EXPECT_GE(set.cells().size(), 200u);
-    for (const auto& [cell, e] : set.cells()) EXPECT_FALSE(e.reason.empty()) << cell.name();
+TEST_F(Overrides, ReplaceExactlyTheCellsTheyList) {
+    file_.write(one_cell("reachable"));
+    auto set = ExpectationSet::derive(testing_support::shipped_catalog(), testing_support::shipped_rules());
+    const auto before = set.cells();
+    set.apply_overrides(file_.path(), testing_support::shipped_catalog());
+    const CellId cell{"vepa", "plain", Family::ipv4, "c1", "c2"};
+    EXPECT_EQ(before.at(cell).expected, Reach::blocked);
+    EXPECT_EQ(set.at(cell).expected, Reach::reachable);
+    EXPECT_TRUE(set.at(cell).overridden);
+    EXPECT_EQ(set.at(cell).reason, "our switch reflects (lab note 7)");
+    size_t changed = 0;
+    for (const auto& [id, e] : set.cells()) changed += e.expected != before.at(id).expected ? 1 : 0;
+    EXPECT_EQ(changed, 1u);
+    EXPECT_NE(set.source().find(file_.path().string()), std::string::npos);
 }
 
-TEST_F(ExpectationFile, ShippedSetTreatsBothFamiliesAlike) {
-    // ARP and ND both resolve through broadcast/multicast, which is what macvlan modes filter.
-    const auto set = ExpectationSet::load(testing_support::shipped_fixtures() / "expectations" / "reachability.json", catalog_);
-    for (const auto& [cell, e] : set.cells()) {
-        if (cell.family != Family::ipv4) continue;
-        CellId v6 = cell;
-        v6.family = Family::ipv6;
-        EXPECT_EQ(e.expected, set.at(v6).expected) << cell.name();
-    }
-}
-
-TEST_F(ExpectationFile, MisspelledVerdictNamesFileEntryAndValue) {
-    first_cell()["expected"] = "blokced";
-    const auto msg = complaint();
+TEST_F(Overrides, MisspelledVerdictNamesFileEntryAndValue) {
+    const auto msg = complaint(one_cell("blokced"));
     EXPECT_NE(msg.find(file_.path().string()), std::string::npos) << msg;
-    EXPECT_NE(msg.find("matrices[0] (bridge.plain/ipv4) cells[0]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("matrices[0] (vepa.plain/ipv4) cells[0]"), std::string::npos) << msg;
     EXPECT_NE(msg.find("'expected' must be \"reachable\" or \"blocked\", got \"blokced\""), std::string::npos) << msg;
 }
 
-TEST_F(ExpectationFile, MissingReasonIsRefused) {
-    first_cell().erase("reason");
-    EXPECT_NE(complaint().find("'reason' is missing or empty"), std::string::npos);
+TEST_F(Overrides, UnknownTopologyIsRefused) {
+    auto doc = one_cell("reachable");
+    doc["matrices"][0]["mode"] = "vepa2";
+    EXPECT_NE(complaint(doc).find("no topology vepa2.plain"), std::string::npos);
 }
 
-TEST_F(ExpectationFile, MissingCellMakesTheSetIncomplete) {
-    doc_["matrices"][0]["cells"].erase(0);
-    const auto msg = complaint();
-    EXPECT_NE(msg.find("matrix bridge.plain/ipv4: incomplete: no expectation for host->ext"), std::string::npos) << msg;
+TEST_F(Overrides, CellWithoutReasonIsRefused) {
+    auto doc = one_cell("reachable");
+    doc["matrices"][0]["cells"][0]["reason"] = "";
+    EXPECT_NE(complaint(doc).find("'reason' is missing or empty"), std::string::npos);
 }
 
-TEST_F(ExpectationFile, DuplicateCellIsRefused) {
-    doc_["matrices"][0]["cells"].push_back(first_cell());
-    EXPECT_NE(complaint().find("host->ext: this cell is listed twice"), std::string::npos);
-}
-
-TEST_F(ExpectationFile, UnknownKeyIsRefused) {
-    first_cell()["expect"] = "reachable";
-    EXPECT_NE(complaint().find("unknown key 'expect'"), std::string::npos);
-}
-
-TEST_F(ExpectationFile, EndpointTheTopologyLacksIsRefused) {
-    for (auto& m : doc_["matrices"])
-        if (m["mode"] == "passthru") {
-            m["cells"][0]["to"] = "c2";
-            break;
-        }
-    EXPECT_NE(complaint().find("has no such endpoint"), std::string::npos);
-}
-
-TEST_F(ExpectationFile, UnknownModeIsRefused) {
-    doc_["matrices"][0]["mode"] = "bridged";
-    EXPECT_NE(complaint().find("unknown macvlan mode 'bridged'"), std::string::npos);
-}
-
-TEST_F(ExpectationFile, InvalidJsonIsRefused) {
-    file_.write(std::string("{\"format\": "));
-    try {
-        ExpectationSet::load(file_.path(), catalog_);
-        FAIL() << "accepted invalid JSON";
-    } catch (const FixtureError& e) {
-        EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos);
-    }
-}
-
-TEST_F(ExpectationFile, MissingFileIsRefused) {
-    EXPECT_THROW(ExpectationSet::load("/nonexistent/expectations.json", catalog_), FixtureError);
-}
-
-TEST(CellNames, FollowTheReportConvention) {
-    CellId c{MacvlanMode::vepa, "hairpin", Family::ipv4, Endpoint::c1, Endpoint::c2};
-    EXPECT_EQ(c.name(), "reachability.vepa.hairpin.ipv4.c1_to_c2");
-    c.variant = "hairpin-static";
-    EXPECT_EQ(c.name(), "reachability.vepa.hairpin_static.ipv4.c1_to_c2");  // no '-' for gtest filters
-    EXPECT_EQ(c.group(), "reachability.vepa.hairpin_static");
+TEST_F(Overrides, EndpointTheTopologyLacksIsRefused) {
+    auto doc = one_cell("reachable");
+    doc["matrices"][0]["cells"][0]["to"] = "c3";
+    EXPECT_NE(complaint(doc).find("c1->c3: topology vepa.plain has no such endpoint"), std::string::npos);
 }
 
 }  // namespace
