@@ -124,6 +124,8 @@ ParsedCli parse_cli(int argc, char** argv) {
         ->check(CLI::IsMember({"ipv4", "ipv6"}));
     explain->add_option("--from", o.explain_from, "Only the cells from this endpoint")->type_name("ENDPOINT");
     explain->add_option("--to", o.explain_to, "Only the cells to this endpoint")->type_name("ENDPOINT");
+    explain->add_flag("--json", o.explain_json, "Print the topologies (endpoints, modes, allow-lists, static neighbours) "
+                                                "and every predicted cell with its chain as JSON");
     app.footer(kFooter);  // after the subcommands, which would otherwise inherit it
     app.add_option("--topology", o.topologies,
                    "Measure this topology instead of the shipped ones (repeatable): a JSON file describing the parent, "

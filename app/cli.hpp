@@ -39,6 +39,7 @@ struct CliOptions {
     bool explain = false;                               // the `explain` subcommand
     std::vector<std::filesystem::path> explain_files;
     std::string explain_family, explain_from, explain_to;
+    bool explain_json = false;
     std::optional<std::filesystem::path> fixtures;      // default: found next to the binary
     Selection selection;  // --mode, --variant, --family, --filter
     bool list = false;

@@ -6,6 +6,8 @@
 #include <iomanip>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "fixture_error.hpp"
 #include "reachability_model.hpp"
@@ -106,12 +108,45 @@ void explain(const TopologySpec& t, const DeliveryRules& rules, const CliOptions
     }
 }
 
+nlohmann::json as_json(const TopologySpec& t, const DeliveryRules& rules) {
+    const ReachabilityModel model(rules, t);
+    nlohmann::json slaves = nlohmann::json::array();
+    for (const auto& s : t.slaves)
+        slaves.push_back({{"name", s.name}, {"mode", std::string(to_string(s.mode))}, {"nodst", s.nodst},
+                          {"kind", s.kind == SlaveKind::macvtap ? "macvtap" : "macvlan"}, {"source_allow", s.source_allow}});
+    nlohmann::json statics = nlohmann::json::array();
+    for (const auto& holder : t.endpoints())
+        for (const auto& target : t.endpoints())
+            if (t.knows_by_hand(holder, target)) statics.push_back({holder, target});
+    nlohmann::json cells = nlohmann::json::array();
+    for (const auto& [from, to] : t.cell_pairs()) {
+        const auto p = model.predict(from, to, Family::ipv4);
+        nlohmann::json chain = nlohmann::json::array();
+        for (const auto& f : p.frames) chain.push_back({{"step", f.step}, {"frame", f.what}, {"delivered", f.verdict.delivered}, {"rules", f.verdict.rules}});
+        cells.push_back({{"from", from}, {"to", to}, {"expected", std::string(to_string(p.expected))}, {"chain", chain}});
+    }
+    return {{"topology", t.name},
+            {"variant", t.variant.name},
+            {"parent", std::string(to_string(t.variant.parent))},
+            {"external", std::string(to_string(t.variant.external))},
+            {"endpoints", t.endpoints()},
+            {"slaves", slaves},
+            {"static_neighbours", statics},
+            {"cells", cells}};
+}
+
 }  // namespace
 
 int explain_command(const CliOptions& options) {
     try {
         const auto fixtures = options.fixtures.value_or(default_fixtures_dir());
         const auto rules = DeliveryRules::load(options.rules.value_or(fixtures / "rules" / "delivery.json"));
+        if (options.explain_json) {
+            nlohmann::json out = {{"format", "macvlan-conformance/explain/1"}, {"rules", rules.file().string()}, {"topologies", nlohmann::json::array()}};
+            for (const auto& t : topologies_named(options)) out["topologies"].push_back(as_json(t, rules));
+            std::cout << out.dump(1) << "\n";
+            return kExitPass;
+        }
         std::cout << "macvlan-conformance explain: predicted by " << rules.file().string() << "\n\n";
         bool first = true;
         for (const auto& t : topologies_named(options)) {
