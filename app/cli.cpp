@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli.hpp"
 #include "remote_peer.hpp"
 
@@ -14,8 +15,9 @@ const char* kFooter = R"(  merge REPORT... [--html FILE] [--text FILE]
                                   Put the JSON or JUnit reports of several runs (for example one per kernel) side by side in one table, then exit
 
 Test names:
-  reachability.<mode>.<variant>.<family>.<from>_to_<to>, e.g.
-  reachability.vepa.hairpin.ipv4.c1_to_c2 ('-' in a variant name is written '_'), or
+  reachability.<topology>.<variant>.<family>.<from>_to_<to>, e.g.
+  reachability.vepa.hairpin.ipv4.c1_to_c2 ('-' in a variant name is written '_';
+  a topology is a mode, mixed.<mode>_<mode>, or a layout's name), or
   broadcast.<mode>.<variant>.<frame>.from_<sender>.to_<receiver>; the other suites
   (Promisc, Passthru, LinkErrors, SourceMode, BcQueueLen, ...) run unless --mode,
   --variant or --family narrow the run. --filter applies to every name.
@@ -111,9 +113,10 @@ ParsedCli parse_cli(int argc, char** argv) {
     auto* env = app.add_subcommand("env", "Print what this machine allows (kernel, distro, privileges, each feature and "
                                           "why it matters, the parent's driver), then exit; with --json as JSON");
     env->add_flag("--json", o.env_json, "Print it as JSON");
-    auto* explain = app.add_subcommand("explain", "Print the matrix the delivery rules predict for a topology file, and "
+    auto* explain = app.add_subcommand("explain", "Print the matrix the delivery rules predict for topology files, and "
                                                   "each cell's chain of rules, without building anything (no root "
-                                                  "needed); then exit");
+                                                  "needed), then exit; --from/--to ENDPOINT narrow it, --family words "
+                                                  "the frames, --json is for scripts");
     explain->add_option("TOPOLOGY", o.explain_files, "Topology files (--topology's format), or a shipped topology's "
                                                      "name.variant, e.g. private.hairpin")
         ->required()
@@ -145,7 +148,8 @@ ParsedCli parse_cli(int argc, char** argv) {
     app.add_option("--fixtures", o.fixtures, "Directory with topologies/ and rules/ (default: the shipped fixtures)")
         ->type_name("DIR")
         ->check(CLI::ExistingDirectory);
-    app.add_option("--mode", o.selection.modes, "Only these macvlan modes (repeatable)")
+    app.add_option("--mode", o.selection.modes, "Only topologies whose slaves all have these modes (repeatable: "
+                                                   "two modes add the layouts that mix them)")
         ->type_name("MODE")
         ->check(CLI::IsMember({"bridge", "vepa", "private", "passthru", "source"}));
     app.add_option("--variant", o.selection.variants, "Only these variants (repeatable): plain, hairpin, hairpin-static, vlan, dummy")

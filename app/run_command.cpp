@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The conformance run: fixtures → tests registered → GoogleTest's selection → the sandbox → the
 // lent interfaces (if any) → the campaign → RUN_ALL_TESTS → debugging aids → restore → reports.
 // The order matters: tests must be registered before GoogleTest parses its flags, the sandbox must
@@ -16,6 +17,7 @@
 #include "failure_aids.hpp"
 #include "fixture_error.hpp"
 #include "lent_wire_session.hpp"
+#include "neighbour_budget.hpp"
 #include "reachability_suite.hpp"
 #include "report_collector.hpp"
 #include "run_reports.hpp"
@@ -142,6 +144,10 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
         return kExitPass;
     }
 
+    // The neighbour tables are the machine's, shared by every namespace: read their limits while this
+    // process is still in the initial namespace, where they are visible.
+    NeighbourBudget::set_limits(NeighbourBudget::read_limits());
+
     // The whole run happens inside a private network namespace: nothing below can touch the
     // machine's own interfaces, and every per-test namespace is anonymous. Only a lent wire and the
     // Docker suite reach back into the machine's namespace, on objects they name or create.
@@ -196,6 +202,7 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     report.properties.push_back({"expectations", context.expectations.source()});
     report.properties.push_back({"started", utc_timestamp(report.started)});
     report.properties.push_back({"duration_seconds", std::to_string(report.seconds)});
+    report.properties.push_back({"neighbour_budget", NeighbourBudget::limits().source});
     if (options.inject_fault.arp_ignore) report.properties.push_back({"injected_fault", "arp-ignore"});
     if (options.inject_fault.cable_delay.count() > 0)
         report.properties.push_back({"injected_cable_delay_ms", std::to_string(options.inject_fault.cable_delay.count())});

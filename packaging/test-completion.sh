@@ -38,8 +38,8 @@ expect --variant hair : hairpin hairpin-static
 expect --junit r.xml --variant '' : plain hairpin hairpin-static vlan dummy
 expect --inject-fault '' : arp-ignore delay:MS
 expect --repeat '' :
-expect '' : restore env merge
-expect --mode vepa e : env
+expect '' : restore env explain merge
+expect --mode vepa e : env explain
 expect env -- : --help --json
 expect merge --t : --text
 expect restore --h : --help

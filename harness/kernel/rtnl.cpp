@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "rtnl.hpp"
 
 #include <linux/if_addr.h>
@@ -89,6 +90,7 @@ LinkInfo to_info(rtnl_link* l) {
         info.mac = MacAddress(b);
     }
     info.promiscuity = rtnl_link_get_promiscuity(l);
+    info.rx_dropped = rtnl_link_get_stat(l, RTNL_LINK_RX_DROPPED);
     info.lower_ifindex = rtnl_link_get_link(l);
     int32_t netnsid = 0;
     info.lower_in_other_namespace = rtnl_link_get_link_netnsid(l, &netnsid) == 0;
@@ -489,14 +491,15 @@ void Rtnl::add_address_text(int ifindex, const std::string& text) {
     add_address(ifindex, a, len);
 }
 
-void Rtnl::flush_neighbours(const std::function<bool(const IpAddress&, int ifindex)>& which) {
+void Rtnl::flush_neighbours(const std::function<bool(const IpAddress&, int ifindex)>& which, bool multicast_too) {
     nl_cache* raw = nullptr;
     if (int err = rtnl_neigh_alloc_cache(sock_, &raw); err < 0)
         throw std::runtime_error(std::string("dump neighbours: ") + nl_geterror(err));
     std::unique_ptr<nl_cache, CachePut> cache(raw);
     for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
         auto* n = reinterpret_cast<rtnl_neigh*>(o);
-        if (rtnl_neigh_get_state(n) & (NUD_PERMANENT | NUD_NOARP)) continue;
+        if (rtnl_neigh_get_state(n) & NUD_PERMANENT) continue;
+        if ((rtnl_neigh_get_state(n) & NUD_NOARP) && !multicast_too) continue;
         if (which) {
             nl_addr* dst = rtnl_neigh_get_dst(n);
             if (!dst) continue;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,9 @@ struct LinkInfo {
     int lower_ifindex = 0;     // IFLA_LINK
     bool lower_in_other_namespace = false;  // IFLA_LINK_NETNSID present: lower_ifindex is not ours
     int master_ifindex = 0;    // IFLA_MASTER
+    // Frames the device dropped on receive (IFLA_STATS64 rx_dropped). On a macvlan parent this
+    // counts what macvlan_broadcast_enqueue could not queue: the broadcast queue was full.
+    uint64_t rx_dropped = 0;
 
     bool up() const;
     bool oper_up() const;
@@ -97,7 +101,10 @@ public:
     void add_permanent_neighbour(int ifindex, const IpAddress& address, const MacAddress& mac);
     // Deletes learnt (not permanent) neighbour entries, all of them or those `which` selects:
     // back to cold caches.
-    void flush_neighbours(const std::function<bool(const IpAddress&, int ifindex)>& which = {});
+    // With `multicast_too`, also the NOARP entries the kernel makes for multicast destinations (an
+    // IPv6 solicitation to a solicited-node group makes one): they count against the table's
+    // garbage-collection thresholds like any other.
+    void flush_neighbours(const std::function<bool(const IpAddress&, int ifindex)>& which = {}, bool multicast_too = false);
 
     // Sends a request built elsewhere and waits for the kernel's answer. Returns 0 or a positive
     // errno; the extended-ack message, if any, goes to *extack. Takes ownership of msg.

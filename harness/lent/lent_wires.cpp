@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "lent_wires.hpp"
 
 namespace mvc {
@@ -30,6 +31,7 @@ public:
         return remote_.ping(pings, schedule.window);
     }
     EndpointNode* local() override { return nullptr; }
+    void forget_neighbours(const IpPrefix& ipv4, const IpPrefix& ipv6) override { remote_.flush_neighbours({ipv4, ipv6}); }
     std::string description() const override {
         return "remote peer " + remote_.ifname() + " on " + remote_.shell().login().destination;
     }

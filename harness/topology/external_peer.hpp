@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 #include <memory>
@@ -30,6 +31,9 @@ public:
     // ext as an endpoint on this machine (links to wait for, captures, raw frames, pins), or
     // nullptr when it is on another machine.
     virtual EndpointNode* local() = 0;
+    // Forgets the neighbour entries ext learnt in these ranges (one on this machine is forgotten
+    // through local() like any endpoint).
+    virtual void forget_neighbours(const IpPrefix& ipv4, const IpPrefix& ipv6) = 0;
     virtual std::string description() const = 0;  // for messages and reports
 };
 
@@ -41,6 +45,7 @@ public:
     void configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning) override;
     std::vector<EchoResult> echo(const std::vector<ExternalProbe>& probes, const EchoSchedule& schedule) override;
     EndpointNode* local() override { return node_.get(); }
+    void forget_neighbours(const IpPrefix&, const IpPrefix&) override {}  // as an endpoint on this machine
     std::string description() const override;
 
 private:

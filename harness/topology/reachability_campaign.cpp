@@ -1,12 +1,15 @@
+// SPDX-License-Identifier: MIT
 #include "reachability_campaign.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <set>
 #include <semaphore>
 
 #include "netns_pin.hpp"
 #include "packet_socket.hpp"
 #include "external_peer.hpp"
+#include "neighbour_budget.hpp"
 #include "topology.hpp"
 
 namespace mvc {
@@ -67,28 +70,61 @@ std::vector<EchoResult> run_probes(Topology& topo, const std::vector<EndpointPro
     return results;
 }
 
+// How many probes of one family a wave may hold. Two limits: the neighbour budget (two entries per
+// probe), and macvlan's broadcast queue. A solicitation that arrives on the parent from the wire is
+// queued (macvlan_broadcast_enqueue) and the work item copies it to every slave, so on a port with
+// many slaves each such frame costs as many copies; a wave of them beyond what the work item drains
+// in time overflows the queue (rx_dropped) or leaves the last ones waiting far longer than the
+// pacers. kQueuedCopiesPerWave bounds the copies a wave may ask for.
+constexpr size_t kQueuedCopiesPerWave = 20000;
+
+// Neighbour entries one probe can make: the sender's for the target and the target's for the sender,
+// and in IPv6 the NOARP entry for the solicited-node group the solicitation goes to.
+unsigned entries_per_probe(Family family) { return family == Family::ipv4 ? 2 : 3; }
+
+size_t wave_size(const Topology& topo, Family family, size_t pacers) {
+    const size_t budget = NeighbourBudget::of(family).capacity() / entries_per_probe(family);
+    const size_t neighbours = budget > pacers ? budget - pacers : 1;
+    const size_t fan_out = std::max<size_t>(1, topo.spec().slaves.size());
+    return std::max<size_t>(1, std::min(neighbours, kQueuedCopiesPerWave / fan_out));
+}
+
 // Echo controls: paths the topology guarantees, on their own addresses. Returns, per family, why
-// the family cannot be trusted ("" when every control answered).
+// the family cannot be trusted ("" when every control answered). A topology with a control per
+// endpoint (hundreds) runs them in waves the neighbour budget allows, forgetting each wave's entries.
 std::map<Family, std::string> check_echo_controls(Topology& topo, const std::vector<Family>& families,
-                                                  Clock::time_point deadline) {
+                                                  Clock::duration wave_time) {
+    std::map<Family, std::vector<std::string>> silent;
+    for (auto f : families) {
+        const auto& controls = topo.spec().controls;
+        const size_t per_wave = wave_size(topo, f, 0);
+        for (size_t begin = 0; begin < controls.size(); begin += per_wave) {
+            const size_t end = std::min(controls.size(), begin + per_wave);
+            std::vector<EndpointProbe> probes;
+            for (size_t i = begin; i < end; ++i)
+                probes.push_back({controls[i].from, topo.addresses().control(controls[i].from, f), topo.addresses().control(controls[i].to, f)});
+            const NeighbourBudget::Lease lease(f, static_cast<unsigned>(entries_per_probe(f) * probes.size()));
+            // Every wave of every family gets the whole time: a family whose controls all time out
+            // (a broken ARP) must not leave the other family's controls none.
+            const auto deadline = Clock::now() + wave_time;
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            const auto results = run_probes(topo, probes, {std::chrono::milliseconds(10), std::max(left, std::chrono::milliseconds(1))});
+            for (size_t i = 0; i < results.size(); ++i)
+                if (!results[i].replied)
+                    silent[f].push_back(label(controls[begin + i].from, controls[begin + i].to, f) +
+                                        (results[i].failure.empty() ? "" : " (" + results[i].failure + ")"));
+            std::set<Endpoint> touched;
+            for (size_t i = begin; i < end; ++i) touched.insert({controls[i].from, controls[i].to});
+            topo.forget_neighbours(touched);
+        }
+    }
     std::map<Family, std::string> problems;
-    std::vector<EndpointProbe> probes;
-    std::vector<std::pair<Family, std::string>> labels;
-    for (auto f : families)
-        for (const auto& c : topo.spec().controls) {
-            probes.push_back({c.from, topo.addresses().control(c.from, f), topo.addresses().control(c.to, f)});
-            labels.emplace_back(f, label(c.from, c.to, f));
-        }
-    if (probes.empty()) return problems;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    const auto results = run_probes(topo, probes, {std::chrono::milliseconds(10), std::max(left, std::chrono::milliseconds(1))});
-    for (size_t i = 0; i < results.size(); ++i)
-        if (!results[i].replied) {
-            auto& p = problems[labels[i].first];
-            p += (p.empty() ? "positive control " : ", ") + labels[i].second +
-                 (results[i].failure.empty() ? "" : " (" + results[i].failure + ")");
-        }
-    for (auto& [f, p] : problems) p += " got no echo reply";
+    for (const auto& [f, names] : silent) {
+        std::string text;
+        for (size_t i = 0; i < names.size() && i < 10; ++i) text += (text.empty() ? "" : ", ") + names[i];
+        if (names.size() > 10) text += " and " + std::to_string(names.size() - 10) + " more";
+        problems[f] = "positive control " + text + (names.size() == 1 ? " got" : " got") + " no echo reply";
+    }
     return problems;
 }
 
@@ -96,7 +132,7 @@ std::map<Family, std::string> check_echo_controls(Topology& topo, const std::vec
 // must be seen leaving on the parent. That proves every transmit path is live, which is all a
 // "blocked" verdict on a wire-less parent rests on.
 std::map<Family, std::string> check_transmit_controls(Topology& topo, const std::vector<Family>& families,
-                                                      Clock::time_point deadline) {
+                                                      Clock::duration budget) {
     std::map<Family, std::string> problems;
     const auto& spec = topo.spec();
     if (spec.transmit_controls.empty()) return problems;
@@ -105,6 +141,11 @@ std::map<Family, std::string> check_transmit_controls(Topology& topo, const std:
     for (auto f : families)
         for (const auto& e : spec.transmit_controls)
             if (topo.is_local(e)) pending.emplace_back(e, f);
+    // One unresolved entry per endpoint and family, for the address nobody owns.
+    std::vector<std::unique_ptr<NeighbourBudget::Lease>> leases;
+    for (auto f : families) leases.push_back(std::make_unique<NeighbourBudget::Lease>(f, static_cast<unsigned>(spec.transmit_controls.size())));
+    // From now: waiting for the leases (other topologies' waves) is no time of the controls'.
+    const auto deadline = Clock::now() + budget;
     while (!pending.empty() && Clock::now() < deadline) {
         std::vector<EchoProbe> probes;
         for (const auto& [e, f] : pending)
@@ -119,13 +160,16 @@ std::map<Family, std::string> check_transmit_controls(Topology& topo, const std:
         p += (p.empty() ? "transmit control: no frame from " : ", ") + e;
     }
     for (auto& [f, p] : problems) p += " was seen on the parent";
+    topo.forget_neighbours();
     return problems;
 }
 
+// Each kind of control gets the whole budget: echo controls that time out must not use up the
+// transmit controls' time (nor one family's the other's).
 std::map<Family, std::string> check_controls(Topology& topo, const std::vector<Family>& families,
-                                             Clock::time_point deadline) {
-    auto problems = check_echo_controls(topo, families, deadline);
-    for (auto& [f, p] : check_transmit_controls(topo, families, deadline))
+                                             Clock::duration budget) {
+    auto problems = check_echo_controls(topo, families, budget);
+    for (auto& [f, p] : check_transmit_controls(topo, families, budget))
         problems[f] += (problems[f].empty() ? "" : "; ") + p;
     return problems;
 }
@@ -179,59 +223,128 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
     std::vector<Family> families;
     for (const auto& c : cells)
         if (std::find(families.begin(), families.end(), c.family) == families.end()) families.push_back(c.family);
+    const auto& spec = topo.spec();
 
     std::map<Family, std::string> untrusted;
-    const auto ready_deadline = Clock::now() + options.ready_timeout;
     try {
-        topo.wait_until_links_ready(ready_deadline);
-        untrusted = check_controls(topo, families, ready_deadline);
+        topo.wait_until_links_ready(Clock::now() + options.ready_timeout);
+        untrusted = check_controls(topo, families, options.ready_timeout);
     } catch (const NotReady& e) {
         for (auto f : families) untrusted[f] = e.what();
     }
 
-    std::vector<EndpointProbe> probes;
-    for (const auto& c : cells) {
-        const auto pair = topo.addresses().cell(c.from, c.to, c.family);
-        probes.push_back({c.from, pair.source, pair.destination});
-    }
     // The pacers: the control paths once more, from cold caches on addresses of their own, beside
-    // the cells. How long they take now sets how long the cells' window stays open.
-    for (auto f : families)
-        for (const auto& c : topo.spec().controls)
-            probes.push_back({c.from, topo.addresses().pacer(c.from, f), topo.addresses().pacer(c.to, f), true});
+    // the cells of every wave. How long they take then sets how long that wave's window stays open.
+    // One per kind of path is enough (a large topology has a control per endpoint).
+    std::vector<EchoControl> pacers;
+    std::set<std::pair<std::string, std::string>> kinds;
+    auto kind = [&](const Endpoint& e) { return spec.slave(e) ? spec.slave(e)->mode_name() : e; };
+    for (const auto& c : spec.controls)
+        if (kinds.insert({kind(c.from), kind(c.to)}).second) pacers.push_back(c);
+
+    // Waves: as many cells at once as the neighbour budget allows, with every entry the wave made
+    // forgotten before the next (so every cell, and every wave's pacers, start from cold caches).
+    std::map<Family, std::vector<size_t>> by_family;
+    for (size_t i = 0; i < cells.size(); ++i) by_family[cells[i].family].push_back(i);
+    std::map<Family, size_t> per_wave;
+    for (auto& [f, indices] : by_family) per_wave[f] = wave_size(topo, f, pacers.size());
     EchoSchedule schedule = options.cells;
     schedule.longest = std::max(schedule.longest, options.ready_timeout);
-    EchoWindow window;
-    const auto outcomes = run_probes(topo, probes, schedule, &window);
-    std::map<Family, std::string> pacers_lost;
-    for (size_t i = cells.size(); i < probes.size(); ++i)
-        if (!outcomes[i].replied && topo.is_local(probes[i].from))
-            pacers_lost[probes[i].source.family()] = "a pacer (a control path probed beside the cells) got no reply";
 
-    // Controls again: a topology that broke during the window would otherwise pass as "blocked".
+    struct Seen {
+        EchoResult result;
+        EchoWindow window;
+        std::string lost_pacer;
+    };
+    std::vector<Seen> seen(cells.size());
+    // Cells still to probe, per family, in order. A wave in which the parent dropped frames (its
+    // broadcast queue overflowed: macvlan_broadcast_enqueue counts rx_dropped) proves nothing about
+    // the cells that saw no reply: they go back, into waves half as large, up to kRetries times.
+    constexpr int kRetries = 4;
+    std::map<Family, std::deque<size_t>> pending;
+    for (auto& [f, indices] : by_family) pending[f].assign(indices.begin(), indices.end());
+    std::vector<int> retries(cells.size(), 0);
+    auto parent_drops = [&] { return topo.node(kHost).rtnl->link(topo.parent_ifindex()).rx_dropped; };
+    auto any_pending = [&] {
+        return std::any_of(pending.begin(), pending.end(), [](const auto& p) { return !p.second.empty(); });
+    };
+    while (any_pending()) {
+        std::vector<size_t> members;
+        std::vector<EndpointProbe> probes;
+        std::vector<std::unique_ptr<NeighbourBudget::Lease>> leases;
+        std::vector<Family> wave_families;
+        for (auto& [f, queue] : pending) {
+            if (queue.empty()) continue;
+            const size_t take = std::min(queue.size(), per_wave[f]);
+            leases.push_back(std::make_unique<NeighbourBudget::Lease>(f, static_cast<unsigned>(entries_per_probe(f) * (take + pacers.size()))));
+            wave_families.push_back(f);
+            for (size_t k = 0; k < take; ++k) {
+                const auto& c = cells[queue.front()];
+                const auto pair = topo.addresses().cell(c.from, c.to, c.family);
+                probes.push_back({c.from, pair.source, pair.destination});
+                members.push_back(queue.front());
+                queue.pop_front();
+            }
+        }
+        const size_t first_pacer = probes.size();
+        for (auto f : wave_families)
+            for (const auto& c : pacers) probes.push_back({c.from, topo.addresses().pacer(c.from, f), topo.addresses().pacer(c.to, f), true});
+        const auto drops_before = parent_drops();
+        EchoWindow window;
+        const auto outcomes = run_probes(topo, probes, schedule, &window);
+        const auto dropped = parent_drops() - drops_before;
+        std::map<Family, std::string> lost;
+        for (size_t i = first_pacer; i < probes.size(); ++i)
+            if (!outcomes[i].replied && topo.is_local(probes[i].from))
+                lost[probes[i].source.family()] = "a pacer (a control path probed beside the cells) got no reply";
+        for (size_t k = 0; k < members.size(); ++k) {
+            const size_t i = members[k];
+            const Family f = cells[i].family;
+            if (dropped > 0 && !outcomes[k].replied && retries[i] < kRetries) {
+                ++retries[i];
+                pending[f].push_back(i);
+                continue;
+            }
+            auto& s = seen[i];
+            s.result = outcomes[k];
+            s.window = window;
+            if (auto it = lost.find(f); it != lost.end()) s.lost_pacer = it->second;
+            if (dropped > 0 && !outcomes[k].replied)
+                s.lost_pacer = "the parent dropped " + std::to_string(dropped) + " frames during its wave (rx_dropped: "
+                               "macvlan's broadcast queue overflowed), in " + std::to_string(kRetries + 1) + " tries";
+        }
+        if (dropped > 0)
+            for (auto& [f, n] : per_wave) n = std::max<size_t>(1, n / 2);
+        std::set<Endpoint> touched;
+        for (const auto& p : probes) touched.insert(p.from);
+        for (size_t i : members) touched.insert(cells[i].to);
+        for (const auto& c : pacers) touched.insert(c.to);
+        topo.forget_neighbours(touched);
+    }
+
+    // Controls again: a topology that broke during the windows would otherwise pass as "blocked".
     std::vector<Family> still_trusted;
     for (auto f : families)
         if (!untrusted.count(f)) still_trusted.push_back(f);
     if (!still_trusted.empty())
-        for (auto& [f, p] : check_controls(topo, still_trusted, Clock::now() + options.ready_timeout))
+        for (auto& [f, p] : check_controls(topo, still_trusted, options.ready_timeout))
             untrusted[f] = "after the probes: " + p;
-
-    for (auto& [f, p] : pacers_lost)
-        if (!untrusted.count(f)) untrusted[f] = p;
 
     std::map<CellId, CellObservation> observed;
     for (size_t i = 0; i < cells.size(); ++i) {
+        const auto& s = seen[i];
         CellObservation o;
         o.built = true;
-        o.observed = outcomes[i].replied ? Reach::reachable : Reach::blocked;
-        o.window_ms = static_cast<double>(window.used.count());
-        o.slowest_pacer_ms = std::chrono::duration<double, std::milli>(window.slowest_pacer).count();
-        o.seconds = outcomes[i].replied ? std::chrono::duration<double>(outcomes[i].first_reply).count()
-                                        : std::chrono::duration<double>(window.used).count();
+        o.observed = s.result.replied ? Reach::reachable : Reach::blocked;
+        o.window_ms = static_cast<double>(s.window.used.count());
+        o.slowest_pacer_ms = std::chrono::duration<double, std::milli>(s.window.slowest_pacer).count();
+        o.seconds = s.result.replied ? std::chrono::duration<double>(s.result.first_reply).count()
+                                     : std::chrono::duration<double>(s.window.used).count();
         auto it = untrusted.find(cells[i].family);
-        o.trusted = it == untrusted.end() && outcomes[i].failure.empty();
-        if (it != untrusted.end()) o.problem = "topology " + topo.spec().id() + " was not confirmed ready: " + it->second;
-        else if (!outcomes[i].failure.empty()) o.problem = "the probe could not run: " + outcomes[i].failure;
+        const std::string problem = it != untrusted.end() ? it->second : s.lost_pacer;
+        o.trusted = problem.empty() && s.result.failure.empty();
+        if (!problem.empty()) o.problem = "topology " + spec.id() + " was not confirmed ready: " + problem;
+        else if (!s.result.failure.empty()) o.problem = "the probe could not run: " + s.result.failure;
         observed[cells[i]] = o;
     }
     return observed;

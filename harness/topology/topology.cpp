@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "topology.hpp"
 
 #include <linux/if.h>
@@ -141,6 +142,23 @@ MacAddress Topology::planned_or_actual_mac(const Endpoint& endpoint) const {
             return planned_mac(kFirstSlaveStation + static_cast<unsigned>(i));
         }
     throw std::logic_error("topology " + spec_.id() + " has no endpoint " + endpoint);
+}
+
+void Topology::forget_neighbours() {
+    const auto all = spec_.endpoints();
+    forget_neighbours(std::set<Endpoint>(all.begin(), all.end()));
+}
+
+void Topology::forget_neighbours(const std::set<Endpoint>& endpoints) {
+    for (auto* n : local_nodes()) {
+        if (!endpoints.count(n->endpoint)) continue;
+        if (n->borrowed)
+            n->rtnl->flush_neighbours([&](const IpAddress& a, int ifindex) { return ifindex == n->ifindex && addresses_.contains(a); });
+        else
+            n->rtnl->flush_neighbours({}, true);
+    }
+    if (wire_.ext && !wire_.ext->local() && endpoints.count(kExt))
+        wire_.ext->forget_neighbours(addresses_.range(Family::ipv4), addresses_.range(Family::ipv6));
 }
 
 void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point deadline) {

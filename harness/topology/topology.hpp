@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -47,6 +49,10 @@ public:
     // Blocks until every local link is administratively up, has carrier and an operational state of
     // UP (or UNKNOWN, for drivers that do not report one), watching RTNLGRP_LINK instead of sleeping.
     void wait_until_links_ready(std::chrono::steady_clock::time_point deadline);
+    // Deletes every neighbour entry the topology's endpoints learnt (on a borrowed interface only
+    // those in the plan's ranges): back to cold caches, and the entries back to NeighbourBudget.
+    void forget_neighbours();
+    void forget_neighbours(const std::set<Endpoint>& endpoints);  // only these endpoints' entries
 
 private:
     explicit Topology(const TopologySpec& spec) : spec_(spec) {}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "selection.hpp"
 
 #include <fnmatch.h>
@@ -24,7 +25,7 @@ bool Selection::matches_filters(const std::string& name) const {
 }
 
 bool Selection::selects(const TopologySpec& topology) const {
-    const bool mode = modes.empty() || std::any_of(topology.slaves.begin(), topology.slaves.end(),
+    const bool mode = modes.empty() || std::all_of(topology.slaves.begin(), topology.slaves.end(),
                                                   [&](const SlaveSpec& s) { return allows_mode(to_string(s.mode)); });
     return mode && allows_variant(topology.variant.name);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 #include <string>
@@ -19,7 +20,8 @@ struct Selection {
     bool allows_family(std::string_view family) const { return allows(families, family); }
     // Any positive glob matches (or there is none), and no -GLOB does.
     bool matches_filters(const std::string& name) const;
-    // A topology the --mode and --variant flags keep: --mode keeps a topology with a slave of a given mode.
+    // A topology the --mode and --variant flags keep: --mode keeps a topology whose slaves all have given
+    // modes (so naming two modes adds the layouts that mix them).
     bool selects(const TopologySpec& topology) const;
     // A reachability cell of that topology: every given flag must match.
     bool selects(const CellId& cell, const TopologySpec& topology) const;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -65,7 +66,10 @@ TEST(Cli, SelectionFlagsCombine) {
     const CellId yes{"vepa", "hairpin", Family::ipv6, "c1", "c2"};
     EXPECT_TRUE(p.options.selection.selects(yes, vepa));
     EXPECT_FALSE(p.options.selection.selects(bridge)) << "no slave in a selected mode";
-    EXPECT_TRUE(p.options.selection.selects(mixed)) << "a slave in a selected mode";
+    EXPECT_FALSE(p.options.selection.selects(mixed)) << "a slave in a mode not selected";
+    auto both = parse({"--mode", "vepa", "--mode", "bridge"});
+    EXPECT_TRUE(both.options.selection.selects(mixed)) << "every slave in a selected mode";
+    EXPECT_TRUE(both.options.selection.selects(bridge));
     CellId wrong_family = yes;
     wrong_family.family = Family::ipv4;
     EXPECT_FALSE(p.options.selection.selects(wrong_family, vepa));
