@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "console_printer.hpp"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "environment.hpp"
 
 #include <sys/utsname.h>

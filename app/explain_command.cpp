@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `macvlan-conformance explain`: what will my containers be able to reach? The matrix the delivery
 // rules predict for a topology, and for each cell the frames its echo exchange needs, whether each
 // arrives, and the rule (with its kernel function) that decides it. Nothing is built.

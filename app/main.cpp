@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // macvlan-conformance: the conformance suite's entry point. It parses the command line, takes the
 // steps every subcommand shares (privileges, the rootless user namespace), and hands over.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "user_namespace.hpp"
 
 #include <sched.h>

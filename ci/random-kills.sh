@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The random-kill measurement (issue 11, point 6; issue 16, "Random kills"): N full runs of
 # build/macvlan-conformance, Docker suite included, each SIGKILLed at a random moment between
 # 0.05 s and 20 s, and each checked at once, with no later run: no container, network or image

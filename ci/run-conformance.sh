@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job: build, then run the macvlan conformance suite against this machine's kernel.
 # The build step installs what the suites need (ci/install-deps.sh, busybox-static for the Docker
 # suite's test image among them), so on a machine that runs a Docker engine the Docker suite runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The project's own tests: build, then run every ctest test (unit tests of the harness, the
 # end-to-end integration tests, and the conformance suite per mode). Extra arguments go to ctest,
 # e.g. ci/run-tests.sh -L unit

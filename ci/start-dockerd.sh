@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Makes sure a Docker engine answers on the local socket, for the Docker suite (DockerMacvlan.*).
 # Idempotent: when an engine already answers, nothing is started.
 #

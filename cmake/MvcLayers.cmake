@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 include(${CMAKE_CURRENT_LIST_DIR}/layers.cmake)
 
 # mvc_layer(<layer> [OBJECT] SOURCES ... [LINK ...]): the library mvc_<layer> of the folder

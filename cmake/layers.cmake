@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The architecture as data: every layer's folder and the layers it builds directly on. The build
 # turns each layer into a library whose include directory is its own folder and links only these,
 # so an #include across an edge that is not listed here does not compile; tests/layering checks

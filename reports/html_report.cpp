@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "html_report.hpp"
 #include "report_file.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "json_report.hpp"
 #include "report_file.hpp"
 

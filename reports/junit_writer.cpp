@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "junit_writer.hpp"
 #include "report_file.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ktap_writer.hpp"
 #include "report_file.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "matrix_grid.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report_reader.hpp"
 
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The port's broadcast queue: broadcasts and multicasts that reach the parent from outside are
 // cloned onto one queue per parent (macvlan_broadcast_enqueue) and flooded to the slaves from a
 // work item (macvlan_process_broadcast). Its length is requested per slave (IFLA_MACVLAN_BC_QUEUE_LEN,

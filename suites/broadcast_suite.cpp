@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Broadcast and multicast delivery per mode: who receives a group-addressed frame sent from a slave
 // (c1) or from outside (ext), compared with fixtures/expectations/broadcast.json.
 #include "broadcast_suite.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "docker_fixture.hpp"
 #include "docker_text.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // The fixture of the Docker suite (docker_suite.cpp has the tests): the engine session, a lab in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Docker's macvlan driver against a real engine: the second half of the field note (a macvlan
 // network, two containers on it, a host that cannot reach them) and what Docker's users run into.
 // The engine is driven through its own client (harness/docker); what the containers can reach is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Lifecycle: what happens to slaves when their mode, their parent or their namespace changes.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Constraints and errors: what the kernel refuses, with exactly which errno. Each test names the
 // errno it asserts, so a reader finds EINVAL, EADDRINUSE and EBUSY by name.
 #include <gtest/gtest.h>

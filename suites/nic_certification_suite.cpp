@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // NIC certification: what a driver must do for macvlan without the user's help. Runs on the parent
 // the user lent (--parent/--peer) when there is one, otherwise on a veth pair of its own.
 #include <gtest/gtest.h>

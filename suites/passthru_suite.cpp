@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Passthru: one slave that takes over its lower device (MAC address, all unicast traffic), and the
 // exclusivity rules that protect that.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Promiscuous mode: the field note's first topic. Setting it the two ways users do (netlink as
 // `ip link set X promisc on`, SIOCSIFFLAGS as `ifconfig X promisc`), reading it back both ways, and
 // the difference between the PROMISC flag a user sees and the promiscuity counter macvlan raises.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "reachability_suite.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Source mode: the per-slave allow-list of remote source MACs (IFLA_MACVLAN_MACADDR*, `ip link
 // ... macaddr add|del|set|flush`), which frames it hands to the slave, and MACVLAN_FLAG_NODST
 // ("skip dst macvlan if matching src macvlan", `ip link ... mode source nodst`). Frames come from

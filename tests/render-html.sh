@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Writes an HTML report and renders it in headless Chromium, keeping the screenshot:
 #   render-html.sh MACVLAN_CONFORMANCE OUT_DIR
 # Exit 4 when Chromium is not installed (ci/install-deps.sh --browser installs it).

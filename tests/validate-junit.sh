@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Validates a JUnit file against both schemas the project promises: Jenkins xunit and Ant.
 #   validate-junit.sh SCHEMA_DIR FILE            validate FILE
 #   validate-junit.sh SCHEMA_DIR --generate CMD  run "CMD OUT" first, then validate OUT

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "docker_image.hpp"
 
 #include <archive.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "docker_lab.hpp"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "docker_objects.hpp"
 
 #include <sys/stat.h>

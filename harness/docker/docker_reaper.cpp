@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The run's side of the reaper: start it, tell it about links, end it. The watcher's side is
 // docker_reaper_watch.cpp.
 #include "docker_reaper.hpp"

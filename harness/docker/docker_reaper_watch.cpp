@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The watcher's side of the reaper (docker_reaper.hpp says why it exists and how it is started):
 // it reads the run's messages until the run's end of the socket closes, then removes what the run
 // left, and exits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "addresses.hpp"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capabilities.hpp"
 
 #include <linux/if_link.h>

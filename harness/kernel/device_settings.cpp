@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "device_settings.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ethtool_info.hpp"
 
 #include <linux/ethtool.h>

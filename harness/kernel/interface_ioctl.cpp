@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "interface_ioctl.hpp"
 
 #include <net/if.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "machine_routes.hpp"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "macvlan_link.hpp"
 
 #include <linux/if_link.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "net_namespace.hpp"
 
 #include <fcntl.h>

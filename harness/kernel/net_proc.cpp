@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "net_proc.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "netns_pin.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "packet_socket.hpp"
 
 #include <arpa/inet.h>

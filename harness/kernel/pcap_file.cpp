@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "pcap_file.hpp"
 
 #include <pcap/pcap.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "interface_journal.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "journal_replay.hpp"
 
 #include "remote_peer.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "lent_wire_session.hpp"
 
 #include <linux/rtnetlink.h>

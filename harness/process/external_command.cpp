@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "external_command.hpp"
 
 #include <boost/asio/buffer.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "delivery_rules.hpp"
 
 #include <algorithm>

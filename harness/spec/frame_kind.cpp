@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "frame_kind.hpp"
 
 #include <stdexcept>

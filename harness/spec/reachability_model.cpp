@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "reachability_model.hpp"
 
 #include <algorithm>

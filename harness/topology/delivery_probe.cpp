@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "delivery_probe.hpp"
 
 #include <linux/if_packet.h>

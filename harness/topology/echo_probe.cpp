@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "echo_probe.hpp"
 
 #include <linux/icmp.h>

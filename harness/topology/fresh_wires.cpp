@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "external_peer.hpp"
 #include "probe_defaults.hpp"
 #include "wire_relay.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "wire_relay.hpp"
 
 #include <linux/if_packet.h>

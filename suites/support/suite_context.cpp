@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "suite_context.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // Tagged test frames for the suites that watch who receives what: sent into a VethLab's parent

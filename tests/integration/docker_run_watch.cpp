@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "docker_run_watch.hpp"
 
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #pragma once
 
 // What a test sees of a conformance run from outside, to prove that a killed run left nothing:

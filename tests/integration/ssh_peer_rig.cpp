@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ssh_peer_rig.hpp"
 
 #include <arpa/inet.h>

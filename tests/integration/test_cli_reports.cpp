@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The command line and the reports, end to end through the real binary.
 #include <gtest/gtest.h>
 #include <sys/mount.h>

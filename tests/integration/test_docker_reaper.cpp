@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Docker reaper on its own, without an engine: a stand-in for the docker client (a script that
 // logs its argv and lists one container and one network until they are removed), in a namespace
 // standing in for the machine. What it removes when the run is gone, in which order, and what it

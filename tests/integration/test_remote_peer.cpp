@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A parent whose other end is a NIC on another machine (--remote USER@HOST --remote-if IFACE). The
 // other machine is a namespace running a real sshd (SshPeerRig); the binary runs in a namespace
 // standing in for this machine, so nothing here touches the real one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A slow kernel must not turn a reachable cell into a blocked one. Under Debian's PREEMPT_RT
 // kernel neighbour resolution once took longer than the fixed 300 ms quiet window, and truly
 // reachable cells were reported blocked. This makes every path that crosses the parent's wire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ssh rig that later --remote tests stand on: a real sshd in a namespace of its own, reached
 // from a stand-in machine namespace, and nothing of it left once the rig is gone.
 #include <gtest/gtest.h>

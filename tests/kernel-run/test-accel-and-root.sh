@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ci/kernel-run's choice of accelerator and root, against a fake qemu (tests/kernel-run/fake-qemu)
 # and a fake kernel tree: no VM boots, no root needed.
 #

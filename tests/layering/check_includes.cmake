@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DSOURCE_DIR=<repo> -P check_includes.cmake
 # Checks every #include "..." of every layer's sources against cmake/layers.cmake: a file may
 # include headers of its own layer and of the layers below it, by bare name (no paths that would

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DBUILD_DIR=<build> -DGENERATOR=<generator> -DPROBES=<target=header;...> -DEXPECT=fail|pass
 #       -P compile_probes.cmake
 # Builds the probe targets (each a one-line source of one layer that includes one header of

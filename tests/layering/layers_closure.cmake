@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mvc_layer_closure(<layer> <out-var>): every layer <layer> may include, itself excluded: the
 # layers it uses, and theirs, as cmake/layers.cmake lists them.
 function(mvc_layer_closure layer out)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The derived broadcast and multicast matrices against the hand-written ones.
 #include <gtest/gtest.h>
 

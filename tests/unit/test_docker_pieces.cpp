@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Docker suite's pieces that need no engine: the static-busybox lookup, the subnet choice, the
 // names of the links it makes in the machine's namespace, and the containers' command line.
 #include <archive.h>

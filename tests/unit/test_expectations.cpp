@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The derived expectations against the hand-written matrices the project started from, and the
 // --expectations overrides a lab may bring.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The journal's file format: what `restore` reads back after a crash, possibly written by another
 // version of the tool.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The merged table: several runs' reports (JSON or JUnit) side by side, one row per cell group.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The delivery rules applied: the explain cases the issue names, mixed modes, nodst, the rule file's
 // own validation, and a flipped rule changing exactly the cells whose chain uses it.
 #include <gtest/gtest.h>

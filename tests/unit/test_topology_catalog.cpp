@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The topology files: the shipped catalog, and a user's own file, refused with the field and the
 // reason whenever the kernel would refuse it or the file cannot mean what it says.
 #include <gtest/gtest.h>

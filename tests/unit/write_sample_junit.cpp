@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writes the sample report as JUnit XML, for the schema validation test.
 #include <iostream>
 
