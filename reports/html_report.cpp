@@ -34,6 +34,8 @@ td.self { background: #fafafa; }
 table.wide { table-layout: fixed; width: 100%; }
 table.wide td, table.wide th { overflow-wrap: anywhere; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; }
+table.compact th, table.compact td { padding: 0 0.15em; font-size: 0.75em; text-align: center; }
+details summary { cursor: pointer; margin: 0.2em 0; }
 )";
 
 std::string short_reach(const std::string& reach) {
@@ -44,41 +46,124 @@ std::string short_reach(const std::string& reach) {
 
 std::string verdict_class(Verdict v) { return std::string(to_string(v)); }
 
+// A grid this wide no longer fits a page: it is summarised by kind of endpoint first, and the
+// full grid, in one-letter cells, is folded below the summary.
+constexpr size_t kFullGridLimit = 16;
+
+using CellIndex = std::map<std::pair<std::string, std::string>, const TestRecord*>;
+
+std::string cell_hover(const TestRecord& t) {
+    const auto& c = *t.cell;
+    std::string hover = t.name + "\nexpected: " + c.expected + "\nobserved: " + (c.observed.empty() ? "not measured" : c.observed) +
+                        "\nwhy: " + c.reason;
+    if (t.verdict != Verdict::pass && !t.message.empty()) hover += "\n" + t.message;
+    return hover;
+}
+
+std::string cell_text(const TestRecord& t, bool compact) {
+    const auto& c = *t.cell;
+    if (t.verdict == Verdict::skip) return compact ? "s" : "skip";
+    const bool differs = c.observed != c.expected && !c.observed.empty();
+    const std::string shown = c.observed.empty() ? c.expected : c.observed;
+    std::string text = compact ? (differs ? "!" : shown == "reachable" ? "R" : ".")
+                               : differs ? short_reach(c.observed) + " &ne; " + short_reach(c.expected) : short_reach(shown);
+    // As expected, and still failed: the silence was not confirmed by the topology's controls.
+    if (t.verdict == Verdict::fail && !differs) text += compact ? "?" : " ?";
+    return text;
+}
+
+void write_grid(std::ostringstream& out, const std::vector<std::string>& endpoints, const CellIndex& index, bool compact) {
+    out << "<table" << (compact ? " class=\"compact\"" : "") << "><tr><th>from \\ to</th>";
+    for (const auto& e : endpoints) out << "<th>" << escape_html(e) << "</th>";
+    out << "</tr>\n";
+    for (const auto& from : endpoints) {
+        out << "<tr><th>" << escape_html(from) << "</th>";
+        for (const auto& to : endpoints) {
+            auto it = index.find({from, to});
+            if (it == index.end()) {
+                out << "<td class=\"self\">" << (from == to ? "&ndash;" : "") << "</td>";
+                continue;
+            }
+            const auto& t = *it->second;
+            out << "<td class=\"" << verdict_class(t.verdict) << "\" title=\"" << escape_html(cell_hover(t)) << "\">"
+                << cell_text(t, compact) << "</td>";
+        }
+        out << "</tr>\n";
+    }
+    out << "</table>\n";
+}
+
+// Rows and columns are kinds of endpoint (host, ext, and the slaves by mode); a cell counts the
+// pairs of those kinds and names the failed ones on hover, so every failing cell stays findable.
+void write_summary(std::ostringstream& out, const std::vector<const TestRecord*>& cells) {
+    auto kind = [](const std::string& e, const std::optional<std::string>& mode) { return mode ? *mode + " slaves" : e; };
+    std::vector<std::string> kinds;
+    struct Tally {
+        size_t total = 0, failed = 0, skipped = 0;
+        std::vector<std::string> failed_names;
+    };
+    std::map<std::pair<std::string, std::string>, Tally> tally;
+    for (const auto* t : cells) {
+        const auto from = kind(t->cell->from, t->cell->from_mode), to = kind(t->cell->to, t->cell->to_mode);
+        for (const auto& k : {from, to})
+            if (std::find(kinds.begin(), kinds.end(), k) == kinds.end()) kinds.push_back(k);
+        auto& n = tally[{from, to}];
+        ++n.total;
+        if (t->verdict == Verdict::skip) ++n.skipped;
+        if (t->verdict == Verdict::fail) {
+            ++n.failed;
+            n.failed_names.push_back(t->name);
+        }
+    }
+    out << "<table><tr><th>from \\ to</th>";
+    for (const auto& k : kinds) out << "<th>" << escape_html(k) << "</th>";
+    out << "</tr>\n";
+    for (const auto& from : kinds) {
+        out << "<tr><th>" << escape_html(from) << "</th>";
+        for (const auto& to : kinds) {
+            auto it = tally.find({from, to});
+            if (it == tally.end()) {
+                out << "<td class=\"self\"></td>";
+                continue;
+            }
+            const auto& n = it->second;
+            std::string hover;
+            for (size_t i = 0; i < n.failed_names.size() && i < 20; ++i) hover += n.failed_names[i] + "\n";
+            if (n.failed_names.size() > 20) hover += "and " + std::to_string(n.failed_names.size() - 20) + " more";
+            const char* cls = n.failed ? "fail" : n.skipped == n.total ? "skip" : "pass";
+            out << "<td class=\"" << cls << "\"" << (hover.empty() ? "" : " title=\"" + escape_html(hover) + "\"") << ">"
+                << (n.failed ? std::to_string(n.failed) + " of " + std::to_string(n.total) + " failed"
+                             : std::to_string(n.total - n.skipped) + " as expected" +
+                                   (n.skipped ? ", " + std::to_string(n.skipped) + " skipped" : ""))
+                << "</td>";
+        }
+        out << "</tr>\n";
+    }
+    out << "</table>\n";
+}
+
 void write_matrix(std::ostringstream& out, const std::string& title, const std::vector<const TestRecord*>& cells) {
     std::vector<std::string> endpoints;
+    CellIndex index;
     auto add = [&](const std::string& e) {
         if (std::find(endpoints.begin(), endpoints.end(), e) == endpoints.end()) endpoints.push_back(e);
     };
     for (const auto* t : cells) {
         add(t->cell->from);
         add(t->cell->to);
+        index[{t->cell->from, t->cell->to}] = t;
     }
-    out << "<div class=\"matrix\"><h3>" << escape_html(title) << "</h3><table><tr><th>from \\ to</th>";
-    for (const auto& e : endpoints) out << "<th>" << escape_html(e) << "</th>";
-    out << "</tr>\n";
-    for (const auto& from : endpoints) {
-        out << "<tr><th>" << escape_html(from) << "</th>";
-        for (const auto& to : endpoints) {
-            auto it = std::find_if(cells.begin(), cells.end(), [&](const TestRecord* t) { return t->cell->from == from && t->cell->to == to; });
-            if (it == cells.end()) {
-                out << "<td class=\"self\">" << (from == to ? "&ndash;" : "") << "</td>";
-                continue;
-            }
-            const auto& t = **it;
-            const auto& c = *t.cell;
-            std::string hover = t.name + "\nexpected: " + c.expected + "\nobserved: " + (c.observed.empty() ? "not measured" : c.observed) +
-                                "\nwhy: " + c.reason;
-            if (t.verdict != Verdict::pass && !t.message.empty()) hover += "\n" + t.message;
-            std::string text = t.verdict == Verdict::skip ? "skip"
-                               : c.observed != c.expected && !c.observed.empty() ? short_reach(c.observed) + " &ne; " + short_reach(c.expected)
-                                                                                 : short_reach(c.observed.empty() ? c.expected : c.observed);
-            // As expected, and still failed: the silence was not confirmed by the topology's controls.
-            if (t.verdict == Verdict::fail && (c.observed == c.expected || c.observed.empty())) text += " ?";
-            out << "<td class=\"" << verdict_class(t.verdict) << "\" title=\"" << escape_html(hover) << "\">" << text << "</td>";
-        }
-        out << "</tr>\n";
+    out << "<div class=\"matrix\"><h3>" << escape_html(title) << "</h3>";
+    if (endpoints.size() <= kFullGridLimit) {
+        write_grid(out, endpoints, index, false);
+    } else {
+        write_summary(out, cells);
+        out << "<details><summary>every cell (" << endpoints.size() << " &times; " << endpoints.size()
+            << "; R reachable, . blocked, ! differs, ? unconfirmed, s skipped)</summary>\n";
+        write_grid(out, endpoints, index, true);
+        out << "</details>";
     }
-    out << "</table></div>\n";
+    out << "</div>\n";
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ struct RowKey {
 
 RowKey row_key(const TestRecord& t) {
     if (t.cell && !t.cell->family.empty()) return {t.group, t.cell->family};
-    if (split_dots(t.group).size() == 3 && t.name.rfind(t.group + ".", 0) == 0) {
+    // suite.topology.variant, where a topology's name may have dots of its own (mixed.bridge_vepa).
+    if (split_dots(t.group).size() >= 3 && t.name.rfind(t.group + ".", 0) == 0) {
         const auto rest = split_dots(t.name.substr(t.group.size() + 1));
         if (rest.size() > 1) return {t.group, rest.front()};
     }
@@ -77,14 +78,19 @@ MergedTable merge_loaded(const std::vector<ReadReport>& loaded) {
                 row.tests.resize(n);
                 row.counts.resize(n);
                 const auto parts = split_dots(key.group);
-                if (!key.family.empty() && parts.size() == 3) {
+                if (!key.family.empty() && parts.size() >= 3) {
                     const GroupRecord* g = report.group(key.group);
                     auto from_group = [&](const char* name) { return g ? property_value(g->properties, name) : std::string(); };
+                    std::string topology = parts[1];
+                    for (std::size_t p = 2; p + 1 < parts.size(); ++p) topology += "." + parts[p];
                     row.suite = parts[0];
-                    row.mode = t.cell && !t.cell->mode.empty() ? t.cell->mode : !from_group(property_names::kMode).empty() ? from_group(property_names::kMode) : parts[1];
+                    // A layout's slaves have no one mode: the row names the topology instead ("mixed" alone
+                    // would not tell mixed.bridge_vepa from mixed.vepa_bridge).
+                    const std::string mode = t.cell && !t.cell->mode.empty() ? t.cell->mode : from_group(property_names::kMode);
+                    row.mode = !mode.empty() && mode != "mixed" && topology == mode ? mode : topology;
                     row.variant = t.cell && !t.cell->variant.empty() ? t.cell->variant
                                   : !from_group(property_names::kVariant).empty() ? from_group(property_names::kVariant)
-                                                                   : parts[2];
+                                                                   : parts.back();
                 } else {
                     row.suite = key.group;
                 }

@@ -104,6 +104,27 @@ TEST_F(MergedTableTest, OneColumnPerRunOneRowPerGroupAndFamily) {
     EXPECT_EQ(plain4.counts[1].passed, 2);
 }
 
+// A topology whose name has a dot of its own: suite, topology and variant are still told apart,
+// and the row names the topology (every mixed layout's cells say mode "mixed").
+TEST_F(MergedTableTest, AMixedLayoutsRowNamesItsTopology) {
+    RunReport r = kernel_run("6.18.0", false);
+    r.groups.push_back({"reachability.mixed.bridge_vepa.hairpin", {{"mode", "mixed"}, {"variant", "hairpin"}}});
+    r.groups.push_back({"broadcast.mixed.bridge_vepa.hairpin", {}});
+    auto t = cell_test("mixed.bridge_vepa", "hairpin", "ipv4", "c1", "c2", Verdict::pass);
+    t.cell->mode = "mixed";
+    t.cell->topology = "mixed.bridge_vepa";
+    r.tests.push_back(t);
+    r.tests.push_back(plain_test("broadcast.mixed.bridge_vepa.hairpin", "broadcast.from_c1.to_c2", Verdict::pass));
+    r.tests.push_back(plain_test("broadcast.mixed.bridge_vepa.hairpin", "multicast.from_c1.to_c2", Verdict::pass));
+    const auto merged = merge_reports({json(r, "m.json")});
+    const auto& mixed = row(merged, "reachability.mixed.bridge_vepa.hairpin", "ipv4");
+    EXPECT_EQ(mixed.suite, "reachability");
+    EXPECT_EQ(mixed.mode, "mixed.bridge_vepa");
+    EXPECT_EQ(mixed.variant, "hairpin");
+    EXPECT_EQ(row(merged, "broadcast.mixed.bridge_vepa.hairpin", "broadcast").counts[0].passed, 1);
+    EXPECT_EQ(row(merged, "broadcast.mixed.bridge_vepa.hairpin", "multicast").counts[0].passed, 1);
+}
+
 TEST_F(MergedTableTest, MarksOnlyTheRowsWhereKernelsDiffer) {
     const auto t = merge_reports({json(kernel_run("6.18.0", false), "a.json"), json(kernel_run("6.1.0", true), "b.json")});
     EXPECT_EQ(t.differing_rows(), 2);

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "html_report.hpp"
 #include "json_report.hpp"
 #include "junit_writer.hpp"
 #include "matrix_grid.hpp"
@@ -122,6 +123,51 @@ TEST(DifferenceGrid, MarksOnlyTheDifferingCell) {
     EXPECT_NE(grid.find("from \\ to"), std::string::npos);
     matrix.pop_back();
     EXPECT_EQ(difference_grid(matrix), "");  // nothing failed, nothing printed
+}
+
+
+// A 66-endpoint matrix: summarised by kind of endpoint, the full grid folded below, and the one
+// failing cell findable in both and in the list of failed cells.
+TEST(HtmlReport, ALargeMatrixIsSummarisedAndItsFailingCellStaysFindable) {
+    RunReport r;
+    r.groups.push_back({"reachability.scale.hairpin", {}});
+    std::vector<std::string> endpoints{"host", "ext"};
+    for (int i = 1; i <= 64; ++i) endpoints.push_back("c" + std::to_string(i));
+    auto mode_of = [](const std::string& e) -> std::optional<std::string> {
+        if (e == "host" || e == "ext") return std::nullopt;
+        return std::stoi(e.substr(1)) % 2 ? "bridge" : "vepa";
+    };
+    for (const auto& from : endpoints)
+        for (const auto& to : endpoints) {
+            if (from == to) continue;
+            TestRecord t;
+            t.name = "reachability.scale.hairpin.ipv4." + from + "_to_" + to;
+            t.group = "reachability.scale.hairpin";
+            t.verdict = Verdict::pass;
+            CellRecord c;
+            c.mode = "mixed";
+            c.variant = "hairpin";
+            c.family = "ipv4";
+            c.from = from;
+            c.to = to;
+            c.expected = c.observed = "reachable";
+            c.reason = "because";
+            c.from_mode = mode_of(from);
+            c.to_mode = mode_of(to);
+            if (from == "c7" && to == "c8") {
+                c.observed = "blocked";
+                t.verdict = Verdict::fail;
+                t.message = "expected reachable, observed blocked";
+            }
+            t.cell = c;
+            r.tests.push_back(t);
+        }
+    const auto html = html_report(r);
+    EXPECT_NE(html.find("<th>bridge slaves</th>"), std::string::npos) << "rows and columns by kind";
+    EXPECT_NE(html.find("1 of 1024 failed"), std::string::npos) << "bridge to vepa: 32 x 32 pairs, one failed";
+    EXPECT_NE(html.find("every cell (66 &times; 66"), std::string::npos) << "the full grid is folded below";
+    EXPECT_NE(html.find("title=\"reachability.scale.hairpin.ipv4.c7_to_c8\n"), std::string::npos) << "named on hover";
+    EXPECT_NE(html.find("<td>reachability.scale.hairpin.ipv4.c7_to_c8</td>"), std::string::npos) << "and in the failed list";
 }
 
 }  // namespace
