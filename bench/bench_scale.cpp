@@ -29,7 +29,7 @@ const TopologySpec& scale_topology(const char* file) {
     auto it = loaded.find(file);
     if (it == loaded.end()) {
         const std::string path = std::string(MVC_SOURCE_FIXTURES) + "/topologies/scale/" + file;
-        auto catalog = TopologyCatalog::load(path);
+        auto catalog = TopologyCatalog::load_user_topology(path);
         catalog.derive_controls(rules(), path);
         it = loaded.emplace(file, std::move(catalog)).first;
     }

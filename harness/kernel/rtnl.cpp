@@ -91,6 +91,7 @@ LinkInfo to_info(rtnl_link* l) {
     }
     info.promiscuity = rtnl_link_get_promiscuity(l);
     info.rx_dropped = rtnl_link_get_stat(l, RTNL_LINK_RX_DROPPED);
+    info.rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
     info.lower_ifindex = rtnl_link_get_link(l);
     int32_t netnsid = 0;
     info.lower_in_other_namespace = rtnl_link_get_link_netnsid(l, &netnsid) == 0;

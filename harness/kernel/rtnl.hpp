@@ -33,6 +33,7 @@ struct LinkInfo {
     // Frames the device dropped on receive (IFLA_STATS64 rx_dropped). On a macvlan parent this
     // counts what macvlan_broadcast_enqueue could not queue: the broadcast queue was full.
     uint64_t rx_dropped = 0;
+    uint64_t rx_packets = 0;  // IFLA_STATS64 rx_packets: on a slave, every frame macvlan delivered to it
 
     bool up() const;
     bool oper_up() const;

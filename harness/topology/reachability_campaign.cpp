@@ -5,6 +5,7 @@
 #include <deque>
 #include <set>
 #include <semaphore>
+#include <thread>
 
 #include "netns_pin.hpp"
 #include "packet_socket.hpp"
@@ -89,33 +90,82 @@ size_t wave_size(const Topology& topo, Family family, size_t pacers) {
     return std::max<size_t>(1, std::min(neighbours, kQueuedCopiesPerWave / fan_out));
 }
 
+// After the parent dropped group frames (its broadcast queue was full), the queue may still hold
+// hundreds of them, each still to be copied to every slave (macvlan_process_broadcast, in a work
+// item): a frame retried before the queue drains is dropped again. Waits, within `longest`, until
+// the slaves stop receiving (their rx_packets stand still for a few samples), which the end of a
+// wave's probes leaves as the only traffic.
+void wait_until_broadcast_queue_drains(Topology& topo, Clock::duration longest) {
+    const auto& slaves = topo.spec().slaves;
+    if (slaves.empty()) return;
+    std::vector<EndpointNode*> sample;
+    constexpr size_t kSampled = 4;
+    for (size_t k = 0; k < kSampled && k < slaves.size(); ++k) sample.push_back(&topo.node(slaves[k * slaves.size() / kSampled].name));
+    auto received = [&] {
+        uint64_t sum = 0;
+        for (auto* n : sample) sum += n->rtnl->link(n->ifindex).rx_packets;
+        return sum;
+    };
+    const auto deadline = Clock::now() + longest;
+    uint64_t last = received();
+    for (int unchanged = 0; unchanged < 3 && Clock::now() < deadline;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the sampling interval of a counter
+        const uint64_t now = received();
+        unchanged = now == last ? unchanged + 1 : 0;
+        last = now;
+    }
+}
+
 // Echo controls: paths the topology guarantees, on their own addresses. Returns, per family, why
 // the family cannot be trusted ("" when every control answered). A topology with a control per
 // endpoint (hundreds) runs them in waves the neighbour budget allows, forgetting each wave's entries.
 std::map<Family, std::string> check_echo_controls(Topology& topo, const std::vector<Family>& families,
                                                   Clock::duration wave_time) {
     std::map<Family, std::vector<std::string>> silent;
+    const auto& controls = topo.spec().controls;
+    auto parent_drops = [&] { return topo.node(kHost).rtnl->link(topo.parent_ifindex()).rx_dropped; };
+    constexpr int kRetries = 6;
     for (auto f : families) {
-        const auto& controls = topo.spec().controls;
-        const size_t per_wave = wave_size(topo, f, 0);
-        for (size_t begin = 0; begin < controls.size(); begin += per_wave) {
-            const size_t end = std::min(controls.size(), begin + per_wave);
+        size_t per_wave = wave_size(topo, f, 0);
+        std::deque<size_t> pending;
+        for (size_t i = 0; i < controls.size(); ++i) pending.push_back(i);
+        std::vector<int> retries(controls.size(), 0);
+        while (!pending.empty()) {
+            std::vector<size_t> members;
             std::vector<EndpointProbe> probes;
-            for (size_t i = begin; i < end; ++i)
-                probes.push_back({controls[i].from, topo.addresses().control(controls[i].from, f), topo.addresses().control(controls[i].to, f)});
+            for (size_t k = 0; k < per_wave && !pending.empty(); ++k) {
+                const auto& c = controls[pending.front()];
+                members.push_back(pending.front());
+                pending.pop_front();
+                probes.push_back({c.from, topo.addresses().control(c.from, f), topo.addresses().control(c.to, f)});
+            }
             const NeighbourBudget::Lease lease(f, static_cast<unsigned>(entries_per_probe(f) * probes.size()));
             // Every wave of every family gets the whole time: a family whose controls all time out
             // (a broken ARP) must not leave the other family's controls none.
-            const auto deadline = Clock::now() + wave_time;
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            const auto results = run_probes(topo, probes, {std::chrono::milliseconds(10), std::max(left, std::chrono::milliseconds(1))});
-            for (size_t i = 0; i < results.size(); ++i)
-                if (!results[i].replied)
-                    silent[f].push_back(label(controls[begin + i].from, controls[begin + i].to, f) +
-                                        (results[i].failure.empty() ? "" : " (" + results[i].failure + ")"));
+            const auto drops_before = parent_drops();
+            const auto results = run_probes(topo, probes, {std::chrono::milliseconds(10), std::chrono::duration_cast<std::chrono::milliseconds>(wave_time)});
+            const auto dropped = parent_drops() - drops_before;
+            for (size_t k = 0; k < results.size(); ++k) {
+                const size_t i = members[k];
+                if (results[k].replied) continue;
+                // A control lost to a full broadcast queue says nothing about the topology: again,
+                // in smaller waves, once the queue has drained.
+                if (dropped > 0 && retries[i] < kRetries) {
+                    ++retries[i];
+                    pending.push_back(i);
+                    continue;
+                }
+                silent[f].push_back(label(controls[i].from, controls[i].to, f) +
+                                    (results[k].failure.empty() ? "" : " (" + results[k].failure + ")") +
+                                    (dropped > 0 ? " (the parent dropped " + std::to_string(dropped) + " group frames)" : ""));
+            }
             std::set<Endpoint> touched;
-            for (size_t i = begin; i < end; ++i) touched.insert({controls[i].from, controls[i].to});
+            for (size_t i : members) touched.insert({controls[i].from, controls[i].to});
             topo.forget_neighbours(touched);
+            if (dropped > 0) {
+                per_wave = std::max<size_t>(1, per_wave / 2);
+                wait_until_broadcast_queue_drains(topo, wave_time);
+            }
         }
     }
     std::map<Family, std::string> problems;
@@ -260,7 +310,7 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
     // Cells still to probe, per family, in order. A wave in which the parent dropped frames (its
     // broadcast queue overflowed: macvlan_broadcast_enqueue counts rx_dropped) proves nothing about
     // the cells that saw no reply: they go back, into waves half as large, up to kRetries times.
-    constexpr int kRetries = 4;
+    constexpr int kRetries = 6;
     std::map<Family, std::deque<size_t>> pending;
     for (auto& [f, indices] : by_family) pending[f].assign(indices.begin(), indices.end());
     std::vector<int> retries(cells.size(), 0);
@@ -313,8 +363,10 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
                 s.lost_pacer = "the parent dropped " + std::to_string(dropped) + " frames during its wave (rx_dropped: "
                                "macvlan's broadcast queue overflowed), in " + std::to_string(kRetries + 1) + " tries";
         }
-        if (dropped > 0)
+        if (dropped > 0) {
             for (auto& [f, n] : per_wave) n = std::max<size_t>(1, n / 2);
+            wait_until_broadcast_queue_drains(topo, options.ready_timeout);
+        }
         std::set<Endpoint> touched;
         for (const auto& p : probes) touched.insert(p.from);
         for (size_t i : members) touched.insert(cells[i].to);

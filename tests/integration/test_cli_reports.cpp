@@ -83,6 +83,32 @@ TEST(Cli, SelectionFlagsNarrowTheList) {
     for (const auto& n : names) EXPECT_EQ(n.rfind("reachability.private.hairpin.ipv6.", 0), 0u) << n;
 }
 
+// explain is a planning tool: no root, nothing built. As nobody, private + hairpin shows host->c1
+// reachable and c1->host blocked, each with its chain of rules; a bad file names the field.
+TEST(Explain, RunsUnprivilegedAndShowsPrivateHairpinsOneWayReachWithItsChains) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch to an unprivileged user for the test";
+    const auto setpriv = boost::process::search_path("setpriv").string();
+    const std::vector<std::string> as_nobody{"--reuid=65534", "--regid=65534", "--clear-groups", "--", MVC_CONFORMANCE_BINARY};
+    auto args = as_nobody;
+    for (const char* a : {"explain", "private.hairpin"}) args.push_back(a);
+    const auto r = testing_support::run_program(setpriv, args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto host_to_c1 = r.out.find("host -> c1: reachable"), c1_to_host = r.out.find("c1 -> host: blocked");
+    ASSERT_NE(host_to_c1, std::string::npos) << r.out;
+    ASSERT_NE(c1_to_host, std::string::npos) << r.out;
+    // Each verdict is followed by its chain: the rule that lets the first frame through, or stops it.
+    EXPECT_NE(r.out.find("[g.host.reflected-flood]", host_to_c1), std::string::npos);
+    EXPECT_NE(r.out.find("[g.isolated.reflected-to-sender-only]", c1_to_host), std::string::npos) << r.out.substr(c1_to_host, 800);
+
+    TempFile bad("bad.json");
+    bad.write(nlohmann::json{{"format", "macvlan-conformance/topology/1"}, {"name", "bad"}, {"parent", "veth"}, {"external", "plain"},
+                             {"slaves", {{{"name", "a"}, {"mode", "passthru"}}, {{"name", "b"}, {"mode", "bridge"}}}}});
+    const auto refused = run_conformance({"explain", bad.path().string()});
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_NE(refused.err.find(bad.path().string()), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("passthru"), std::string::npos) << refused.err;
+}
+
 TEST(Env, JsonIsValidAndCoversEveryFeature) {
     const auto r = run_conformance({"env", "--json"});
     ASSERT_EQ(r.exit_code, 0);
