@@ -174,12 +174,17 @@ wait_until() {
     sleep 0.01
   done
 }
+# The queries below and the MAC lookup in build() silence ip's standard error: to name a veth's
+# link-netns, `ip link show` asks the kernel for the id of every namespace in /run/netns, and one
+# that someone else deletes meanwhile makes rtnl_net_getid() answer "Peer netns reference is
+# invalid", a harmless line on stderr. A real failure still shows: the wait times out naming the
+# link, and a missing MAC stops the build.
 link_ready() {  # link_ready NS IF: LOWER_UP, and operstate UP (UNKNOWN: a device without carrier handling)
-  local line; line=$(ip -n "$1" -o link show dev "$2") || return 1
+  local line; line=$(ip -n "$1" -o link show dev "$2" 2>/dev/null) || return 1
   [[ "$line" == *[\<,]LOWER_UP[,\>]* ]] && [[ "$line" == *" state UP "* || "$line" == *" state UNKNOWN "* ]]
 }
-port_forwarding() { [[ "$(bridge -n "$1" link show dev "$2")" == *" state forwarding "* ]]; }
-no_tentative() { [ -z "$(ip -n "$1" -6 addr show scope global tentative)" ]; }
+port_forwarding() { [[ "$(bridge -n "$1" link show dev "$2" 2>/dev/null)" == *" state forwarding "* ]]; }
+no_tentative() { local out; out=$(ip -n "$1" -6 addr show scope global tentative 2>/dev/null) && [ -z "$out" ]; }
 
 # build K PREFIX: topology K made real. Returns 3 (with $skip_reason) for a layout iproute2 or this
 # kernel cannot make, 1 on any other failure.
@@ -250,7 +255,7 @@ build() {
     v6_of[$e]=2001:db8:51::$n
     run ip -n "${ns_of[$e]}" addr add "${v4_of[$e]}/24" dev "${if_of[$e]}" || return 1
     run ip -n "${ns_of[$e]}" -6 addr add "${v6_of[$e]}/64" dev "${if_of[$e]}" nodad || return 1
-    line=$(ip -n "${ns_of[$e]}" -o link show dev "${if_of[$e]}")
+    line=$(ip -n "${ns_of[$e]}" -o link show dev "${if_of[$e]}" 2>/dev/null) || true
     [[ "$line" =~ link/ether\ ([0-9a-f:]{17}) ]] || { echo "observe.sh: no MAC on ${if_of[$e]} in ${ns_of[$e]}" >&2; return 1; }
     mac_of[$e]=${BASH_REMATCH[1]}
   done
