@@ -104,7 +104,10 @@ Topology::~Topology() {
     // would meet these slaves' MACs (EADDRINUSE, macvlan_open). Delete them now, synchronously.
     for (auto& [endpoint, slave] : slaves_) {
         try {
-            slave->rtnl->delete_link(slave->ifindex);
+            // links.front() is the port member: the macvlan, or a guest's macvtap (whose queue
+            // the relay lets go first); ifindex would be the guest's TAP.
+            slave->guest.reset();
+            if (!slave->links.empty()) slave->rtnl->delete_link(slave->links.front());
         } catch (const std::exception&) {
         }
     }
