@@ -77,6 +77,21 @@ UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname) {
     });
 }
 
+dev_t macvtap_device_number(const NetNamespace& ns, const std::string& ifname) {
+    return ns.run([&] {
+        enter_private_mounts();
+        return macvtap_device(ifname);
+    });
+}
+
+bool char_device_listed(const NetNamespace& ns, dev_t device) {
+    return ns.run([&] {
+        enter_private_mounts();
+        std::error_code ec;
+        return std::filesystem::exists("/sys/dev/char/" + std::to_string(major(device)) + ":" + std::to_string(minor(device)), ec);
+    });
+}
+
 UniqueFd create_tap(const NetNamespace& ns, const std::string& name) {
     return ns.run([&] {
         enter_private_mounts();

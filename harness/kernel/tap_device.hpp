@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "net_namespace.hpp"
@@ -22,6 +24,13 @@ namespace mvc {
 // major:minor), non-blocking, without a virtio-net header (tap_open sets IFF_VNET_HDR; TUNSETIFF
 // with IFF_TAP | IFF_NO_PI clears it, tap_ioctl), so each read or write is one Ethernet frame.
 UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname);
+
+// The character device (major:minor) of macvtap `ifname` in `ns`, read from that namespace's sysfs.
+dev_t macvtap_device_number(const NetNamespace& ns, const std::string& ifname);
+
+// Whether `ns`'s sysfs lists character device `device` (/sys/dev/char/M:m; the entry of a device
+// under a namespaced interface shows only in that namespace's sysfs).
+bool char_device_listed(const NetNamespace& ns, dev_t device);
 
 // Creates TAP interface `name` in `ns` (IFF_TAP | IFF_NO_PI, not persistent: it goes when the
 // returned descriptor closes) and returns the descriptor, non-blocking. /dev/net/tun is 10:200.
