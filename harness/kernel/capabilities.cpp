@@ -14,6 +14,7 @@
 #include "ethtool_info.hpp"
 #include "macvlan_link.hpp"
 #include "rtnl.hpp"
+#include "tap_device.hpp"
 
 namespace mvc {
 
@@ -118,6 +119,34 @@ void probe_macvlan_attributes(Rtnl& rtnl, int lower, Capabilities& c) {
     }
 }
 
+// A VM endpoint needs all of it: the link type, its queue opened through a device node of our own
+// (mknod needs CAP_MKNOD in the initial user namespace: a rootless run has none), and a TAP.
+Feature probe_macvtap(Rtnl& rtnl, const NetNamespace& scratch, int lower) {
+    Feature f{"macvtap", false, "", "the VM endpoints (macvtap slaves, as libvirt's <interface type='direct'>)"};
+    if (!lower) {
+        f.detail = "not probed: no veth to stack it on";
+        return f;
+    }
+    MacvlanSpec spec;
+    spec.kind = "macvtap";
+    spec.name = "probe-mvtap";
+    spec.lower_ifindex = lower;
+    spec.mode = MacvlanMode::bridge;
+    try {
+        create_macvlan(rtnl, spec);
+        const UniqueFd queue = open_macvtap_queue(scratch, spec.name);
+        const UniqueFd tap = create_tap(scratch, "probe-tap");
+        f.present = true;
+        f.detail = "created a macvtap, opened its queue through a private device node, created a TAP";
+    } catch (const NetlinkError& e) {
+        f.detail = e.error() == EOPNOTSUPP ? "RTM_NEWLINK kind 'macvtap' returned EOPNOTSUPP: the kernel has no macvtap link type (not built in, and no module was loaded)"
+                                           : std::string("creating a macvtap failed: ") + e.what();
+    } catch (const SystemError& e) {
+        f.detail = std::string(e.what()) + ": the macvtap's queue or a TAP cannot be opened by this process";
+    }
+    return f;
+}
+
 }  // namespace
 
 Capabilities Capabilities::probe() {
@@ -147,6 +176,7 @@ Capabilities Capabilities::probe() {
     }
     c.dummy = probe_kind(rtnl, "dummy", "dummy", 0, "the dummy-parent variant (a parent with no wire)");
     probe_macvlan_attributes(rtnl, lower, c);
+    c.macvtap = probe_macvtap(rtnl, scratch, lower);
     if (lower) {
         try {
             c.veth_driver = driver_info(scratch, "probe0").driver;
@@ -164,7 +194,8 @@ Capabilities Capabilities::unprivileged(const std::string& detail) {
     c.privileges = {"privileges", false, detail, "every test builds namespaces and links"};
     for (auto [f, name] : {std::pair{&c.veth, "veth"}, {&c.bridge, "bridge"}, {&c.macvlan, "macvlan"},
                            {&c.dummy, "dummy"}, {&c.vlan_8021q, "8021q"}, {&c.ipvlan, "ipvlan"}, {&c.ipv6, "ipv6"},
-                           {&c.bc_queue_len, "bc_queue_len"}, {&c.bc_cutoff, "bc_cutoff"}, {&c.nodst, "nodst"}}) {
+                           {&c.bc_queue_len, "bc_queue_len"}, {&c.bc_cutoff, "bc_cutoff"}, {&c.nodst, "nodst"},
+                           {&c.macvtap, "macvtap"}}) {
         f->name = name;
         f->detail = "not probed: no privileges";
     }
@@ -174,7 +205,7 @@ Capabilities Capabilities::unprivileged(const std::string& detail) {
 
 std::vector<const Feature*> Capabilities::all() const {
     return {&privileges, &veth, &bridge, &macvlan, &dummy, &vlan_8021q, &ipvlan, &ipv6, &user_namespaces,
-            &bc_queue_len, &bc_cutoff, &nodst};
+            &bc_queue_len, &bc_cutoff, &nodst, &macvtap};
 }
 
 std::string Capabilities::missing(const Feature& feature) {

@@ -19,6 +19,7 @@ struct Capabilities {
     Feature privileges;  // CAP_NET_ADMIN + CAP_SYS_ADMIN: creating network namespaces and links
     Feature veth, bridge, macvlan, dummy, vlan_8021q, ipvlan, ipv6, user_namespaces;
     Feature bc_queue_len, bc_cutoff, nodst;  // macvlan attributes newer kernels added
+    Feature macvtap;  // a macvtap whose queue this process can open, and a TAP beside it (VM endpoints)
     std::string veth_driver;                  // ETHTOOL_GDRVINFO of the default parent kind
 
     // Probes every kernel feature in a scratch namespace. Call from inside the sandbox.

@@ -30,11 +30,11 @@ nl_msg* new_link_message(int flags, int ifindex) {
 
 void put_mac(nl_msg* msg, int type, const MacAddress& mac) { nla_put(msg, type, 6, mac.bytes().data()); }
 
-void put_macvlan_data(nl_msg* msg, const std::optional<MacvlanMode>& mode, const std::optional<uint16_t>& flags,
+void put_macvlan_data(nl_msg* msg, const std::string& kind, const std::optional<MacvlanMode>& mode, const std::optional<uint16_t>& flags,
                       const std::optional<MacaddrMode>& macaddr_mode, const std::vector<MacAddress>& macaddrs,
                       const std::optional<uint32_t>& bc_queue_len, const std::optional<int32_t>& bc_cutoff) {
     nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
-    nla_put_string(msg, IFLA_INFO_KIND, "macvlan");
+    nla_put_string(msg, IFLA_INFO_KIND, kind.c_str());
     nlattr* data = nla_nest_start(msg, IFLA_INFO_DATA);
     if (mode) nla_put_u32(msg, IFLA_MACVLAN_MODE, static_cast<uint32_t>(*mode));
     if (flags) nla_put_u16(msg, IFLA_MACVLAN_FLAGS, *flags);
@@ -90,14 +90,14 @@ void create_macvlan(Rtnl& rtnl, const MacvlanSpec& spec) {
     if (spec.target) nla_put_u32(msg, IFLA_NET_NS_FD, static_cast<uint32_t>(spec.target->fd()));
     std::optional<MacaddrMode> macaddr_mode;
     if (!spec.source_macs.empty()) macaddr_mode = MacaddrMode::set;
-    put_macvlan_data(msg, spec.mode, spec.flags ? std::optional<uint16_t>(spec.flags) : std::nullopt, macaddr_mode,
+    put_macvlan_data(msg, spec.kind, spec.mode, spec.flags ? std::optional<uint16_t>(spec.flags) : std::nullopt, macaddr_mode,
                      spec.source_macs, spec.bc_queue_len, spec.bc_cutoff);
-    rtnl.request(msg, "create macvlan " + spec.name + " mode " + std::string(to_string(spec.mode)));
+    rtnl.request(msg, "create " + spec.kind + " " + spec.name + " mode " + std::string(to_string(spec.mode)));
 }
 
 void change_macvlan(Rtnl& rtnl, int ifindex, const MacvlanChange& c) {
     nl_msg* msg = new_link_message(0, ifindex);
-    put_macvlan_data(msg, c.mode, c.flags, c.macaddr_mode, c.macaddrs, c.bc_queue_len, c.bc_cutoff);
+    put_macvlan_data(msg, "macvlan", c.mode, c.flags, c.macaddr_mode, c.macaddrs, c.bc_queue_len, c.bc_cutoff);
     rtnl.request(msg, "change macvlan " + std::to_string(ifindex));
 }
 

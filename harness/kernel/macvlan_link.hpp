@@ -28,6 +28,9 @@ enum class MacaddrMode : uint32_t { add = 0, del = 1, flush = 2, set = 3 };
 
 struct MacvlanSpec {
     std::string name;
+    // "macvtap" makes the same port member with a character-device queue (macvtap_newlink calls
+    // macvlan_common_newlink: the modes, flags and source list are the same attributes).
+    std::string kind = "macvlan";
     int lower_ifindex = 0;
     MacvlanMode mode = MacvlanMode::vepa;
     uint16_t flags = 0;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "guest_relay.hpp"
+
 
 namespace mvc {
 

@@ -13,6 +13,8 @@
 
 namespace mvc {
 
+class GuestRelay;
+
 // What every endpoint on this machine gets before its links go up.
 struct EndpointTuning {
     std::vector<Family> families{Family::ipv4, Family::ipv6};
@@ -48,6 +50,9 @@ struct EndpointNode {
     // An interface the user lent: it keeps its own IPv6 and neighbour settings, and only addresses
     // are added to it, which the destructor removes again.
     bool borrowed = false;
+    // A macvtap slave: the relay between its queue and the guest's TAP (the interface above).
+    // Declared after them, so it stops before the netlink socket and the namespace go.
+    std::unique_ptr<GuestRelay> guest;
 
     // Adds the addresses, applies the tuning (to what is ours to tune) and sets every link up.
     void configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning);

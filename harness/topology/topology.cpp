@@ -5,13 +5,30 @@
 
 #include <algorithm>
 
+#include "guest_relay.hpp"
 #include "link_events.hpp"
+#include "tap_device.hpp"
 
 namespace mvc {
 
 namespace {
 
 constexpr const char* kSlaveName = "eth0";
+constexpr const char* kMacvtapName = "macvtap0";  // a macvtap slave's own link; the guest's is kSlaveName
+
+// A VM on a macvtap, as libvirt's <interface type='direct'> makes it: the macvtap in the guest's
+// namespace carries no addresses (its frames go to the queue, tap_handle_frame), and the guest's
+// NIC, a TAP with the macvtap's MAC, is joined to the queue by a GuestRelay.
+void attach_guest(EndpointNode& slave, const MacAddress& mac) {
+    const int macvtap = slave.rtnl->link(kMacvtapName).ifindex;
+    UniqueFd queue = open_macvtap_queue(slave.ns, kMacvtapName);
+    UniqueFd tap = create_tap(slave.ns, kSlaveName);
+    const int guest = slave.rtnl->link(kSlaveName).ifindex;
+    slave.rtnl->set_mac(guest, mac);
+    slave.guest = std::make_unique<GuestRelay>(slave.ns, kMacvtapName, kSlaveName, std::move(queue), std::move(tap));
+    slave.links = {macvtap, guest};
+    slave.use_interface(guest);
+}
 
 bool link_ready(const LinkInfo& l) {
     return l.up() && l.carrier && (l.operstate == IF_OPER_UP || l.operstate == IF_OPER_UNKNOWN);
@@ -87,7 +104,10 @@ Topology::~Topology() {
     // would meet these slaves' MACs (EADDRINUSE, macvlan_open). Delete them now, synchronously.
     for (auto& [endpoint, slave] : slaves_) {
         try {
-            slave->rtnl->delete_link(slave->ifindex);
+            // links.front() is the port member: the macvlan, or a guest's macvtap (whose queue
+            // the relay lets go first); ifindex would be the guest's TAP.
+            slave->guest.reset();
+            if (!slave->links.empty()) slave->rtnl->delete_link(slave->links.front());
         } catch (const std::exception&) {
         }
     }
@@ -101,7 +121,9 @@ void Topology::build_slaves() {
         const SlaveSpec& s = spec_.slaves[i];
         auto& slave = slaves_.at(s.name);
         MacvlanSpec m;
-        m.name = kSlaveName;
+        const bool macvtap = s.kind == SlaveKind::macvtap;
+        m.kind = macvtap ? "macvtap" : "macvlan";
+        m.name = macvtap ? kMacvtapName : kSlaveName;
         m.lower_ifindex = host.ifindex;
         m.mode = s.mode;
         if (s.nodst) m.flags |= kMacvlanFlagNoDst;
@@ -110,6 +132,10 @@ void Topology::build_slaves() {
         m.target = &slave->ns;
         for (const auto& allowed : s.source_allow) m.source_macs.push_back(planned_or_actual_mac(allowed));
         create_macvlan(*host.rtnl, m);
+        if (macvtap) {
+            attach_guest(*slave, slave->rtnl->link(kMacvtapName).mac);  // passthru: the parent's MAC
+            continue;
+        }
         slave->links.push_back(slave->rtnl->link(kSlaveName).ifindex);
         slave->use_interface(slave->links.back());
     }

@@ -45,6 +45,8 @@ std::string SuiteContext::skip_reason(const TopologySpec& topology, Family famil
     if (family == Family::ipv6 && !caps.ipv6.present) return Capabilities::missing(caps.ipv6);
     const bool nodst = std::any_of(spec->slaves.begin(), spec->slaves.end(), [](const SlaveSpec& s) { return s.nodst; });
     if (nodst && !caps.nodst.present) return Capabilities::missing(caps.nodst);
+    const bool macvtap = std::any_of(spec->slaves.begin(), spec->slaves.end(), [](const SlaveSpec& s) { return s.kind == SlaveKind::macvtap; });
+    if (macvtap && !caps.macvtap.present) return Capabilities::missing(caps.macvtap);
     return "";
 }
 

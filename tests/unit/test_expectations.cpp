@@ -47,6 +47,27 @@ TEST(DerivedExpectations, BothFamiliesAlike) {
     }
 }
 
+TEST(DerivedExpectations, MacvtapGuestsExpectWhatMacvlanSlavesDo) {
+    // macvtap is a macvlan port member with a queue instead of a stack (macvtap_newlink calls
+    // macvlan_common_newlink): no rule tells the kinds apart, so every macvtap.<mode> cell equals
+    // the <mode> cell, and in macvtap.mixed.<mode> (a macvlan c1 beside a macvtap c2) too.
+    const auto& catalog = testing_support::shipped_catalog();
+    const auto derived = ExpectationSet::derive(catalog, testing_support::shipped_rules());
+    size_t compared = 0;
+    for (const auto& [cell, e] : derived.cells()) {
+        std::string twin;
+        if (cell.topology.rfind("macvtap.mixed.", 0) == 0) twin = cell.topology.substr(14);
+        else if (cell.topology.rfind("macvtap.", 0) == 0) twin = cell.topology.substr(8);
+        else continue;
+        CellId macvlan = cell;
+        macvlan.topology = twin;
+        ASSERT_TRUE(derived.cells().count(macvlan)) << cell.name() << " has no macvlan twin " << macvlan.name();
+        EXPECT_EQ(e.expected, derived.at(macvlan).expected) << cell.name() << " vs " << macvlan.name();
+        ++compared;
+    }
+    EXPECT_GT(compared, 300u) << "the catalog has macvtap topologies in every mode";
+}
+
 class Overrides : public ::testing::Test {
 protected:
     std::string complaint(const nlohmann::json& doc) {

@@ -27,6 +27,24 @@ TEST(TopologyCatalog, ShippedCatalogHasEveryModeAndTheMixedLayouts) {
         EXPECT_NE(catalog.find(layout, "hairpin"), nullptr) << layout;
 }
 
+TEST(TopologyCatalog, ShippedCatalogHasMacvtapGuestsInEveryMode) {
+    const auto& catalog = testing_support::shipped_catalog();
+    for (const std::string mode : {"bridge", "vepa", "private", "passthru", "source"}) {
+        const auto* alone = catalog.find("macvtap." + mode, "plain");
+        ASSERT_NE(alone, nullptr) << mode;
+        for (const auto& s : alone->slaves) {
+            EXPECT_EQ(s.kind, SlaveKind::macvtap) << alone->id() << " " << s.name;
+            EXPECT_EQ(to_string(s.mode), mode) << alone->id() << " " << s.name;
+        }
+        if (mode == "passthru") continue;  // one passthru slave per parent (macvlan_port_create)
+        const auto* mixed = catalog.find("macvtap.mixed." + mode, "hairpin");
+        ASSERT_NE(mixed, nullptr) << mode;
+        ASSERT_EQ(mixed->slaves.size(), 2u);
+        EXPECT_EQ(mixed->slaves[0].kind, SlaveKind::macvlan);
+        EXPECT_EQ(mixed->slaves[1].kind, SlaveKind::macvtap);
+    }
+}
+
 TEST(TopologyCatalog, ControlsAreDerivedFromTheRules) {
     const auto& catalog = testing_support::shipped_catalog();
     const auto* vepa = catalog.find("vepa", "plain");
