@@ -27,6 +27,7 @@ packages=(
   libarchive-dev                      # the Docker suite's test image: its one-layer tar archive
   openssh-client                      # --remote: the run reaches a remote peer with ssh
   openssh-server iputils-ping         # the --remote tests: a real sshd in a namespace plays the remote host
+  jq                                  # tests/independent: the ping observer reads `explain --json` with it
   # The Docker suite's one-file test image (2 MB; it provides `busybox`, which it replaces). Here and
   # not only with --docker: on a machine that already runs Docker, the main command
   # (ci/run-conformance.sh) must bring what the suite needs, or its container tests only skip.
