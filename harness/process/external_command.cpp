@@ -21,8 +21,10 @@ namespace bp = boost::process;
 using namespace std::chrono_literals;
 
 CommandOutcome run_external(const std::string& exe, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                            const std::string& input, ChildLifetime lifetime) {
+                            const ExternalOptions& options) {
     CommandOutcome r;
+    const std::string& input = options.input;
+    const ChildLifetime lifetime = options.lifetime;
     boost::asio::io_context io;
     std::future<std::string> out, err;
     std::error_code spawn_error;
@@ -45,7 +47,15 @@ CommandOutcome run_external(const std::string& exe, const std::vector<std::strin
         if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
             for (int fd = 3; fd < 4096; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // kernels before 5.11
     };
-    bp::child child(exe, bp::args(args), bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error, clean_exec);
+    // Boost.Process replaces the child's environment with the one it is given: this process's own,
+    // or exactly the variables the caller named.
+    bp::environment environment = boost::this_process::environment();
+    if (options.environment) {
+        environment.clear();
+        for (const auto& [name, value] : *options.environment) environment[name] = value;
+    }
+    bp::child child(exe, bp::args(args), environment, bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error,
+                    clean_exec);
     if (spawn_error) {
         r.start_error = "cannot start " + exe + ": " + spawn_error.message();
         return r;

@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "conformance_process.hpp"
-#include "docker_lab.hpp"
-#include "docker_objects.hpp"
-#include "docker_reaper.hpp"
+#include "engine_lab.hpp"
+#include "engine_objects.hpp"
+#include "engine_reaper.hpp"
 #include "net_namespace.hpp"
 #include "rtnl.hpp"
 
@@ -97,11 +97,11 @@ std::vector<std::string> objects_of_run(pid_t pid, const std::string& tag) {
     std::vector<std::string> found;
     if (docker_engine_missing().empty()) {
         const std::string client = docker_client();
-        const std::string filter = "label=" + docker_owner_label(tag);
+        const std::string filter = "label=" + engine_owner_label(tag);
         const std::pair<const char*, std::vector<std::string>> listings[] = {
             {"container", {"container", "ls", "--all", "--filter", filter, "--format", "{{.Names}} ({{.State}})"}},
             {"network", {"network", "ls", "--filter", filter, "--format", "{{.Name}}"}},
-            {"image", {"image", "ls", std::string(kDockerImageRepository) + ":" + tag, "--format", "{{.Repository}}:{{.Tag}}"}},
+            {"image", {"image", "ls", std::string(kTestImageRepository) + ":" + tag, "--format", "{{.Repository}}:{{.Tag}}"}},
         };
         for (const auto& [kind, args] : listings) {
             const auto r = run_program(client, args);
@@ -167,7 +167,7 @@ std::optional<pid_t> reaper_of(const std::string& tag) {
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
         std::string cmdline = slurp(p.path() / "cmdline");
         std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        if (cmdline.find(std::string(" ") + kDockerReaperMode + " --owner " + tag + " ") != std::string::npos && !process_gone(std::stoi(name)))
+        if (cmdline.find(std::string(" ") + kReaperMode + " --owner " + tag + " ") != std::string::npos && !process_gone(std::stoi(name)))
             return std::stoi(name);
     }
     return std::nullopt;

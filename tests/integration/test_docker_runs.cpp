@@ -21,9 +21,9 @@
 #include <thread>
 
 #include "conformance_process.hpp"
-#include "docker_image.hpp"
-#include "docker_lab.hpp"
-#include "docker_objects.hpp"
+#include "engine_image.hpp"
+#include "engine_lab.hpp"
+#include "engine_objects.hpp"
 #include "docker_run_watch.hpp"
 #include "fixture_files.hpp"
 #include "link_events.hpp"
@@ -74,7 +74,7 @@ Kill kill_and_check(const std::vector<std::string>& args, const Moment& moment, 
     bp::child run(MVC_CONFORMANCE_BINARY, bp::args(args), bp::std_in < bp::null, bp::std_out > out.path(),
                   bp::std_err > err.path());
     const pid_t pid = run.id();
-    const std::string tag = docker_owner_tag_of(pid);
+    const std::string tag = engine_owner_tag_of(pid);
     const auto started = Clock::now();
     bool came = false;
     while (run.running() && Clock::now() - started < 120s)
@@ -120,7 +120,7 @@ std::vector<std::string> docker_lines(const std::vector<std::string>& args) {
 }
 
 std::vector<std::string> container_states(const std::string& tag) {
-    return docker_lines({"container", "ls", "--all", "--filter", "label=" + docker_owner_label(tag), "--format", "{{.State}}"});
+    return docker_lines({"container", "ls", "--all", "--filter", "label=" + engine_owner_label(tag), "--format", "{{.State}}"});
 }
 
 class DockerRun : public ::testing::Test {
@@ -184,7 +184,7 @@ const NamedMoment kMoments[] = {
     {"image_import", kDockerOnly, reaper_runs, 150ms},
     {"first_network", kDockerOnly,
      [](pid_t, const std::string& tag) {
-         return !docker_lines({"network", "ls", "--filter", "label=" + docker_owner_label(tag), "--format", "{{.Name}}"}).empty();
+         return !docker_lines({"network", "ls", "--filter", "label=" + engine_owner_label(tag), "--format", "{{.Name}}"}).empty();
      },
      0ms},
     // Containers starting: the first one exists, created or just started.

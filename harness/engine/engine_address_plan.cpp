@@ -1,4 +1,4 @@
-#include "docker_address_plan.hpp"
+#include "engine_address_plan.hpp"
 
 #include <cstdio>
 #include <sstream>
@@ -11,12 +11,12 @@ IpPrefix prefix_of(const IpAddress& address, int length) {
     return p;
 }
 
-std::vector<IpPrefix> taken_prefixes(Rtnl& machine_nl, const DockerEngine& engine) {
+std::vector<IpPrefix> taken_prefixes(Rtnl& machine_nl, const ContainerEngine& engine) {
     std::vector<IpPrefix> taken;
     for (const auto& r : dump_routes(machine_nl)) taken.push_back(r.destination);
     const auto ids = engine.check({"network", "ls", "--quiet", "--no-trunc"});
     if (ids.empty()) return taken;
-    std::vector<std::string> args{"network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"};
+    std::vector<std::string> args{"network", "inspect", "--format", engine.dialect().subnets_format};
     std::istringstream in(ids);
     for (std::string id; in >> id;) args.push_back(id);
     std::istringstream subnets(engine.check(args));
@@ -32,11 +32,11 @@ std::vector<IpPrefix> taken_prefixes(Rtnl& machine_nl, const DockerEngine& engin
     return taken;
 }
 
-std::optional<DockerSubnets> choose_docker_subnets(const std::vector<IpPrefix>& taken, const std::string& ipv6_missing,
+std::optional<EngineSubnets> choose_engine_subnets(const std::vector<IpPrefix>& taken, const std::string& ipv6_missing,
                                                    std::string* why_not) {
     std::vector<IpPrefix> v4_candidates, v6_candidates;
-    for (const char* c : docker_plan::kIpv4Candidates) v4_candidates.push_back(IpPrefix::parse(c));
-    for (unsigned n = 1; n <= docker_plan::kIpv6Candidates; ++n) {
+    for (const char* c : engine_plan::kIpv4Candidates) v4_candidates.push_back(IpPrefix::parse(c));
+    for (unsigned n = 1; n <= engine_plan::kIpv6Candidates; ++n) {
         char c[64];
         std::snprintf(c, sizeof c, "2001:db8:6d76:%x::/64", n);
         v6_candidates.push_back(IpPrefix::parse(c));
@@ -48,7 +48,7 @@ std::optional<DockerSubnets> choose_docker_subnets(const std::vector<IpPrefix>& 
                        "a Docker network";
         return std::nullopt;
     }
-    DockerSubnets chosen{*v4, std::nullopt, ""};
+    EngineSubnets chosen{*v4, std::nullopt, ""};
     if (!ipv6_missing.empty())
         chosen.v6_missing = ipv6_missing;
     else if (const auto v6 = first_free(v6_candidates, taken))

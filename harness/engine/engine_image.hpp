@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "docker_engine.hpp"
-#include "docker_objects.hpp"
+#include "container_engine.hpp"
+#include "engine_objects.hpp"
 
 namespace mvc {
 
@@ -40,7 +40,7 @@ std::string one_file_image_archive(const std::string& binary, const std::string&
 // Imports the image from `busybox` as `reference`, registered in `objects` before the import; the
 // archive goes to the client's standard input, so there is no file to leave behind.
 // Throws when the file cannot be read or the import fails.
-void import_busybox_image(const DockerEngine& engine, DockerObjects& objects, const std::string& reference,
+void import_busybox_image(const ContainerEngine& engine, EngineObjects& objects, const std::string& reference,
                           const std::filesystem::path& busybox);
 
 }  // namespace mvc

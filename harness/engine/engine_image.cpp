@@ -1,4 +1,4 @@
-#include "docker_image.hpp"
+#include "engine_image.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <memory>
 
-#include "docker_text.hpp"
+#include "engine_text.hpp"
 
 namespace mvc {
 
@@ -102,7 +102,7 @@ std::optional<std::filesystem::path> find_static_busybox(const std::vector<std::
     }
     if (why_not) {
         const bool chosen = std::getenv(kBusyboxVariable) && *std::getenv(kBusyboxVariable);
-        *why_not = "no static busybox for the test image: " + docker_text::join(reasons, ", ") +
+        *why_not = "no static busybox for the test image: " + engine_text::join(reasons, ", ") +
                    (chosen ? std::string(" (") + kBusyboxVariable + " is set)" : std::string()) + package_hint();
     }
     return std::nullopt;
@@ -112,9 +112,9 @@ std::optional<std::filesystem::path> find_static_busybox(std::string* why_not) {
     return find_static_busybox(busybox_candidates(), why_not);
 }
 
-std::string test_image_reference() { return std::string(kDockerImageRepository) + ":" + docker_owner_tag(); }
+std::string test_image_reference() { return std::string(kTestImageRepository) + ":" + engine_owner_tag(); }
 
-void import_busybox_image(const DockerEngine& engine, DockerObjects& objects, const std::string& reference,
+void import_busybox_image(const ContainerEngine& engine, EngineObjects& objects, const std::string& reference,
                           const std::filesystem::path& busybox) {
     std::ifstream in(busybox, std::ios::binary);
     const std::string binary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -123,7 +123,7 @@ void import_busybox_image(const DockerEngine& engine, DockerObjects& objects, co
     objects.add_image(reference);
     // "-": the archive comes on standard input.
     engine.check({"image", "import", "--message", "macvlan-conformance test image: " + busybox.string(), "-", reference},
-                 DockerEngine::kCommandTimeout, layer);
+                 ContainerEngine::kCommandTimeout, layer);
 }
 
 }  // namespace mvc

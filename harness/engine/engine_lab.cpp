@@ -1,10 +1,10 @@
-#include "docker_lab.hpp"
+#include "engine_lab.hpp"
 
 #include <cstdio>
 #include <iostream>
 #include <stdexcept>
 
-#include "docker_reaper.hpp"
+#include "engine_reaper.hpp"
 
 namespace mvc {
 
@@ -20,7 +20,7 @@ std::string machine_link_name(char role, pid_t pid, unsigned serial) {
     return machine_link_prefix(role, pid) + suffix;
 }
 
-MachineLink::MachineLink(Rtnl& nl, DockerReaper& reaper, std::string name, const std::function<void()>& create)
+MachineLink::MachineLink(Rtnl& nl, EngineReaper& reaper, std::string name, const std::function<void()>& create)
     : nl_(nl), reaper_(reaper), name_(std::move(name)) {
     reaper_.will_create_link(name_);
     try {
@@ -62,7 +62,7 @@ void prepare_interface(Rtnl& nl, int ifindex, unsigned neighbour_retransmit_ms, 
     nl.set_up(ifindex);
 }
 
-DockerLab::DockerLab(const NetNamespace& machine, DockerReaper& reaper, unsigned serial,
+EngineLab::EngineLab(const NetNamespace& machine, EngineReaper& reaper, unsigned serial,
                      unsigned neighbour_retransmit_ms)
     : machine(machine), machine_nl(std::make_unique<Rtnl>(machine)), ext(NetNamespace::create()),
       ext_nl(std::make_unique<Rtnl>(ext)), parent_name(machine_link_name(kParentRole, ::getpid(), serial)) {

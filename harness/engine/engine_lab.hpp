@@ -14,7 +14,7 @@
 
 namespace mvc {
 
-class DockerReaper;
+class EngineReaper;
 
 // Names of the links the Docker suite makes in the machine's namespace: "mvd<pid>n<serial>" for a
 // lab's parent, "mvs<pid>n<serial>" for a host shim (the pid's low 24 bits in hex, the serial's
@@ -31,7 +31,7 @@ class MachineLink {
 public:
     // Registers `name`, runs `create` (which must make a link of that name in `nl`'s namespace)
     // and takes the link over.
-    MachineLink(Rtnl& nl, DockerReaper& reaper, std::string name, const std::function<void()>& create);
+    MachineLink(Rtnl& nl, EngineReaper& reaper, std::string name, const std::function<void()>& create);
     ~MachineLink();
     MachineLink(const MachineLink&) = delete;
     MachineLink& operator=(const MachineLink&) = delete;
@@ -43,7 +43,7 @@ public:
 
 private:
     Rtnl& nl_;
-    DockerReaper& reaper_;
+    EngineReaper& reaper_;
     std::string name_;
     int ifindex_ = 0;
 };
@@ -57,11 +57,11 @@ void prepare_interface(Rtnl& nl, int ifindex, unsigned neighbour_retransmit_ms, 
 // (`ext`) in a private namespace. Deleting the parent deletes the peer, every macvlan Docker
 // stacked on it (in any namespace), the VLAN sub-interfaces on it and their routes; and if the
 // process dies, the reaper deletes it (and the private namespace goes with the process).
-class DockerLab {
+class EngineLab {
 public:
-    DockerLab(const NetNamespace& machine, DockerReaper& reaper, unsigned serial, unsigned neighbour_retransmit_ms);
-    DockerLab(const DockerLab&) = delete;
-    DockerLab& operator=(const DockerLab&) = delete;
+    EngineLab(const NetNamespace& machine, EngineReaper& reaper, unsigned serial, unsigned neighbour_retransmit_ms);
+    EngineLab(const EngineLab&) = delete;
+    EngineLab& operator=(const EngineLab&) = delete;
 
     // Deletes the parent now; returns "" or what went wrong.
     std::string remove() { return parent_link ? parent_link->remove() : ""; }

@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "engine_kind.hpp"
 #include "net_namespace.hpp"
 #include "unique_fd.hpp"
 
 namespace mvc {
 
-// The run's reaper, in the spirit of Testcontainers' Ryuk: a watcher process that outlives the
+// The run's reaper (one per engine the run drives), in the spirit of Testcontainers' Ryuk: a watcher process that outlives the
 // run, holds one end of a socket whose other end only the run holds, and when that end closes
 // (the run exited, or was SIGKILLed: the kernel closes a dead process's descriptors) removes
 // everything of the run's that would otherwise survive it, then exits:
@@ -26,7 +27,7 @@ namespace mvc {
 //     is asynchronous, and a shim hangs on the veth: deleting them here makes the machine clean by
 //     the time the reaper exits, not at some later moment.
 //
-// Why a fresh exec of this same binary (/proc/self/exe, hidden mode kDockerReaperMode) rather than
+// Why a fresh exec of this same binary (/proc/self/exe, hidden mode kReaperMode) rather than
 // a plain fork: the run is multithreaded by the time the Docker suite starts (the reachability
 // campaign probes in the background), and a forked child of a multithreaded process may only call
 // async-signal-safe functions: no malloc, no Boost.Process, no libnl. After exec the reaper is an
@@ -38,21 +39,21 @@ namespace mvc {
 //
 // What it cannot survive: a kill of the whole cgroup (a systemd unit or container the run lives
 // in). The sweep at the next run's start (remove_leftovers_of_dead_runs) stays as a second line.
-inline constexpr const char* kDockerReaperMode = "__docker-reaper";
+inline constexpr const char* kReaperMode = "__engine-reaper";
 
 // The run's side: starts the watcher and tells it what to remove.
-class DockerReaper {
+class EngineReaper {
 public:
     // Starts the watcher in `machine` (where the engine and the links are), for the objects tagged
-    // `owner` and the engine behind `client`, and returns once it has said it is watching. Throws
+    // `owner` and the engine of `kind` behind `client`, and returns once it has said it is watching. Throws
     // when it could not be started: no Docker object may be made without it. `program` is this
     // binary; tests of the harness point it at the conformance binary.
-    static std::unique_ptr<DockerReaper> start(const NetNamespace& machine, const std::string& client,
+    static std::unique_ptr<EngineReaper> start(const NetNamespace& machine, EngineKind kind, const std::string& client,
                                                const std::string& owner,
                                                const std::filesystem::path& program = "/proc/self/exe");
-    ~DockerReaper();  // finish(), problems to standard error
-    DockerReaper(const DockerReaper&) = delete;
-    DockerReaper& operator=(const DockerReaper&) = delete;
+    ~EngineReaper();  // finish(), problems to standard error
+    EngineReaper(const EngineReaper&) = delete;
+    EngineReaper& operator=(const EngineReaper&) = delete;
 
     // Before the run creates a link named `name` in the machine's namespace; after it exists; after
     // the run deleted it itself. Throws when the watcher is gone (nothing would remove the link).
@@ -67,7 +68,7 @@ public:
     pid_t pid() const { return pid_; }
 
 private:
-    DockerReaper(UniqueFd socket, pid_t pid) : socket_(std::move(socket)), pid_(pid) {}
+    EngineReaper(UniqueFd socket, pid_t pid) : socket_(std::move(socket)), pid_(pid) {}
     void send(const std::string& line);
     std::mutex mutex_;
     UniqueFd socket_;
@@ -75,9 +76,9 @@ private:
     bool finished_ = false;
 };
 
-// The watcher's side: main() calls this when argv[1] is kDockerReaperMode. Its standard input is
+// The watcher's side: main() calls this when argv[1] is kReaperMode. Its standard input is
 // the socket. Returns the process's exit code (0: everything removed).
-int docker_reaper_main(int argc, char** argv);
+int engine_reaper_main(int argc, char** argv);
 
 // The protocol, one line per message. Run to watcher: "link NAME", "ifindex NAME N", "gone NAME",
 // "end" (orderly end: no command of the run is in flight). Watcher to run: "ready PID".

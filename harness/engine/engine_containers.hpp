@@ -6,15 +6,16 @@
 #include <vector>
 
 #include "addresses.hpp"
-#include "docker_engine.hpp"
-#include "docker_objects.hpp"
+#include "container_engine.hpp"
+#include "engine_objects.hpp"
 #include "net_namespace.hpp"
 #include "rtnl.hpp"
 
 namespace mvc {
 
 // A running container, seen from the kernel: its network namespace (opened through its init
-// process), the macvlan Docker gave it, and the addresses Docker says it assigned.
+// process), the macvlan the engine gave it, and the addresses the engine says it
+// assigned.
 struct Container {
     std::string name;
     int pid = 0;
@@ -24,27 +25,27 @@ struct Container {
     std::optional<IpAddress> v4, v6;
     std::string mac;
 
-    // Throws when Docker assigned none in that family.
+    // Throws when the engine assigned none in that family.
     const IpAddress& address(Family f) const;
 };
 
-// `docker container run` for one test container: detached, labelled with the run's owner, no log,
+// `<client> container run` for one test container: detached, labelled with the run's owner, no log,
 // busybox sleeping. No --rm: the engine's own removal at exit would race with the guard's
-// `docker rm`; should the run die, its reaper removes the container.
-std::vector<std::string> container_run_args(const std::string& container, const std::string& network,
-                                            const std::string& image);
+// `rm`; should the run die, its reaper removes the container.
+std::vector<std::string> container_run_args(const ContainerEngine& engine, const std::string& container,
+                                            const std::string& network, const std::string& image);
 
 // Starts the containers at once (each start takes the engine a second or two), every one
 // registered in `objects` before its command runs, and returns each one seen from the kernel, in
-// the order of `names`. Throws DockerError when one does not start.
-std::vector<std::unique_ptr<Container>> start_containers(const DockerEngine& engine, DockerObjects& objects,
+// the order of `names`. Throws EngineError when one does not start.
+std::vector<std::unique_ptr<Container>> start_containers(const ContainerEngine& engine, EngineObjects& objects,
                                                          const std::vector<std::string>& names,
                                                          const std::string& network, const std::string& image,
                                                          unsigned neighbour_retransmit_ms);
 
 // The container `name` on `network`, as the engine describes it and the kernel shows it; its
 // macvlan gets the short neighbour retransmit time of the suite's own interfaces.
-std::unique_ptr<Container> inspect_container(const DockerEngine& engine, const std::string& name,
+std::unique_ptr<Container> inspect_container(const ContainerEngine& engine, const std::string& name,
                                              const std::string& network, unsigned neighbour_retransmit_ms);
 
 }  // namespace mvc

@@ -1,6 +1,6 @@
 // The run's side of the reaper: start it, tell it about links, end it. The watcher's side is
 // docker_reaper_watch.cpp.
-#include "docker_reaper.hpp"
+#include "engine_reaper.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -30,9 +30,9 @@ namespace {
 
 constexpr auto kReadyTimeout = 10s;  // normally a few milliseconds: one exec of this binary
 
-// Starts `program kDockerReaperMode --owner OWNER --client CLIENT` with `theirs` as its standard
+// Starts `program kReaperMode --owner OWNER --client CLIENT` with `theirs` as its standard
 // input, in a session of its own, and returns its pid. Not waited for here: finish() does.
-pid_t spawn_watcher(const std::filesystem::path& program, int theirs, const std::string& client,
+pid_t spawn_watcher(const std::filesystem::path& program, int theirs, EngineKind kind, const std::string& client,
                     const std::string& owner) {
     // Runs in the child between fork and exec: only async-signal-safe calls. The run's signal
     // mask (a lent-wire run blocks SIGINT/SIGTERM/SIGHUP) and an ignored SIGCHLD (its children
@@ -50,9 +50,10 @@ pid_t spawn_watcher(const std::filesystem::path& program, int theirs, const std:
     };
     std::error_code error;
     bp::child child(bp::exe(program.string()),
-                    bp::args(std::vector<std::string>{kDockerReaperMode, "--owner", owner, "--client", client}),
+                    bp::args(std::vector<std::string>{kReaperMode, "--owner", owner, "--engine",
+                                                      std::string(to_string(kind)), "--client", client}),
                     bp::std_out > bp::null, error, setup);
-    if (error) throw std::runtime_error("cannot start the Docker reaper " + program.string() + ": " + error.message());
+    if (error) throw std::runtime_error("cannot start the reaper " + program.string() + ": " + error.message());
     const pid_t pid = child.id();
     child.detach();  // a bp::child that goes out of scope running would terminate it
     return pid;
@@ -92,7 +93,7 @@ int wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-std::unique_ptr<DockerReaper> DockerReaper::start(const NetNamespace& machine, const std::string& client,
+std::unique_ptr<EngineReaper> EngineReaper::start(const NetNamespace& machine, EngineKind kind, const std::string& client,
                                                   const std::string& owner, const std::filesystem::path& program) {
     int pair[2];
     // Close-on-exec on both ends: no other child of the run may hold the run's end (the watcher
@@ -101,16 +102,16 @@ std::unique_ptr<DockerReaper> DockerReaper::start(const NetNamespace& machine, c
     UniqueFd ours(pair[0]), theirs(pair[1]);
     // Started from inside the machine's namespace, which it then lives in: the engine's client and
     // the links it may have to delete are there.
-    const pid_t pid = machine.run([&] { return spawn_watcher(program, theirs.get(), client, owner); });
+    const pid_t pid = machine.run([&] { return spawn_watcher(program, theirs.get(), kind, client, owner); });
     theirs.reset();
-    std::unique_ptr<DockerReaper> reaper(new DockerReaper(std::move(ours), pid));
+    std::unique_ptr<EngineReaper> reaper(new EngineReaper(std::move(ours), pid));
     const std::string hello = read_line(reaper->socket_.get(), kReadyTimeout);
     const std::string expected = std::string(protocol::kReady) + " " + std::to_string(pid);
     if (hello != expected) {
         ::kill(pid, SIGKILL);
         wait_until(pid, std::chrono::steady_clock::now() + 5s);
         reaper->finished_ = true;
-        throw std::runtime_error("the Docker reaper (" + program.string() + " " + kDockerReaperMode + ", pid " +
+        throw std::runtime_error("the reaper (" + program.string() + " " + kReaperMode + ", pid " +
                                  std::to_string(pid) + ") did not report ready within " +
                                  std::to_string(kReadyTimeout.count()) + " s" +
                                  (hello.empty() ? std::string() : ": it said \"" + hello + "\""));
@@ -118,13 +119,13 @@ std::unique_ptr<DockerReaper> DockerReaper::start(const NetNamespace& machine, c
     return reaper;
 }
 
-DockerReaper::~DockerReaper() {
+EngineReaper::~EngineReaper() {
     for (const auto& problem : finish()) std::cerr << "macvlan-conformance: " << problem << "\n";
 }
 
-void DockerReaper::send(const std::string& line) {
+void EngineReaper::send(const std::string& line) {
     std::lock_guard lock(mutex_);
-    if (finished_ || !socket_) throw std::logic_error("the Docker reaper has been finished already");
+    if (finished_ || !socket_) throw std::logic_error("the reaper has been finished already");
     const std::string data = line + "\n";
     size_t sent = 0;
     while (sent < data.size()) {
@@ -132,7 +133,7 @@ void DockerReaper::send(const std::string& line) {
         const ssize_t n = ::send(socket_.get(), data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0)
-            throw std::runtime_error("the Docker reaper (pid " + std::to_string(pid_) +
+            throw std::runtime_error("the reaper (pid " + std::to_string(pid_) +
                                      ") is gone: nothing would remove this run's objects if it died (" +
                                      std::strerror(errno) + ")");
         sent += static_cast<size_t>(n);
@@ -148,15 +149,15 @@ std::string checked_name(const std::string& name) {
 }
 }  // namespace
 
-void DockerReaper::will_create_link(const std::string& name) { send(std::string(protocol::kLink) + " " + checked_name(name)); }
+void EngineReaper::will_create_link(const std::string& name) { send(std::string(protocol::kLink) + " " + checked_name(name)); }
 
-void DockerReaper::created_link(const std::string& name, int ifindex) {
+void EngineReaper::created_link(const std::string& name, int ifindex) {
     send(std::string(protocol::kIfindex) + " " + checked_name(name) + " " + std::to_string(ifindex));
 }
 
-void DockerReaper::removed_link(const std::string& name) { send(std::string(protocol::kGone) + " " + checked_name(name)); }
+void EngineReaper::removed_link(const std::string& name) { send(std::string(protocol::kGone) + " " + checked_name(name)); }
 
-std::vector<std::string> DockerReaper::finish(std::chrono::milliseconds timeout) {
+std::vector<std::string> EngineReaper::finish(std::chrono::milliseconds timeout) {
     {
         std::lock_guard lock(mutex_);
         if (finished_) return {};
@@ -170,7 +171,7 @@ std::vector<std::string> DockerReaper::finish(std::chrono::milliseconds timeout)
     finished_ = true;
     socket_.reset();
     const int status = wait_until(pid_, std::chrono::steady_clock::now() + timeout);
-    const std::string who = "the Docker reaper (pid " + std::to_string(pid_) + ")";
+    const std::string who = "the reaper (pid " + std::to_string(pid_) + ")";
     if (status < 0) {
         ::kill(pid_, SIGKILL);
         wait_until(pid_, std::chrono::steady_clock::now() + 5s);

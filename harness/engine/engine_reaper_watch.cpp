@@ -14,9 +14,9 @@
 #include <sstream>
 #include <thread>
 
-#include "docker_engine.hpp"
-#include "docker_objects.hpp"
-#include "docker_reaper.hpp"
+#include "container_engine.hpp"
+#include "engine_objects.hpp"
+#include "engine_reaper.hpp"
 #include "rtnl.hpp"
 #include "unique_fd.hpp"
 
@@ -80,7 +80,7 @@ RunState watch(int fd) {
 // still has its name (an index is not reused soon, a name may be by a later link); a link known
 // only by name (the run died between creating it and reporting its index) is deleted by name,
 // which carries the run's pid. Deleted links are forgotten; failures stay for the next pass.
-void remove_links(Rtnl& nl, std::map<std::string, int>& links, DockerSweep& sweep) {
+void remove_links(Rtnl& nl, std::map<std::string, int>& links, EngineSweep& sweep) {
     for (auto it = links.begin(); it != links.end();) {
         const auto& [name, ifindex] = *it;
         try {
@@ -102,19 +102,19 @@ void remove_links(Rtnl& nl, std::map<std::string, int>& links, DockerSweep& swee
     }
 }
 
-int reap(const std::string& owner, const std::string& client, RunState state) {
+int reap(const std::string& owner, EngineKind kind, const std::string& client, RunState state) {
     const auto ended = Clock::now();
     const NetNamespace here = NetNamespace::of_current_thread();
-    const DockerEngine engine = DockerEngine::with_client(here, client);
+    const ContainerEngine engine = ContainerEngine::with_client(kind, here, client);
     std::unique_ptr<Rtnl> nl;
     const auto settle = state.orderly ? Clock::duration::zero() : Clock::duration(kSettleAfterCrash);
     const auto give_up = state.orderly ? kGiveUpAfterEnd : kGiveUpAfterCrash;
     const std::string why = state.orderly ? "after the run " + owner + " ended" : "the run " + owner + " is gone";
     size_t removed = 0;
     for (;;) {
-        // Docker's objects first: a network goes only once no container is on it, and Docker
+        // The engine's objects first: a network goes only once no container is on it, and Docker
         // deletes the VLAN sub-interfaces it made on a parent while the parent still exists.
-        DockerSweep sweep = remove_objects_of(engine, owner);
+        EngineSweep sweep = remove_objects_of(engine, owner);
         try {
             if (!nl) nl = std::make_unique<Rtnl>(here);
             remove_links(*nl, state.links, sweep);
@@ -140,16 +140,24 @@ int reap(const std::string& owner, const std::string& client, RunState state) {
 
 }  // namespace
 
-int docker_reaper_main(int argc, char** argv) {
-    std::string owner, client;
+int engine_reaper_main(int argc, char** argv) {
+    std::string owner, client, engine = "docker";
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--owner") owner = argv[i + 1];
         else if (flag == "--client") client = argv[i + 1];
+        else if (flag == "--engine") engine = argv[i + 1];
+    }
+    EngineKind kind = EngineKind::docker;
+    try {
+        kind = engine_kind_from_string(engine);
+    } catch (const std::invalid_argument&) {
+        owner.clear();
     }
     if (owner.empty() || client.empty()) {
-        std::cerr << "macvlan-conformance " << kDockerReaperMode
-                  << ": started by the Docker suite with --owner TAG --client PATH and the run's socket on standard input\n";
+        std::cerr << "macvlan-conformance " << kReaperMode
+                  << ": started by a container-engine suite with --owner TAG --engine docker|podman --client PATH and the "
+                     "run's socket on standard input\n";
         return 2;
     }
     // The run's terminal and process group are not the reaper's business (setsid() before exec
@@ -168,10 +176,10 @@ int docker_reaper_main(int argc, char** argv) {
 
     const std::string ready = std::string(protocol::kReady) + " " + std::to_string(::getpid()) + "\n";
     if (::send(socket.get(), ready.data(), ready.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(ready.size()))
-        return reap(owner, client, RunState{});  // the run died while the reaper started
+        return reap(owner, kind, client, RunState{});  // the run died while the reaper started
     RunState state = watch(socket.get());
     socket.reset();
-    return reap(owner, client, std::move(state));
+    return reap(owner, kind, client, std::move(state));
 }
 
 }  // namespace mvc

@@ -6,7 +6,7 @@
 
 // Reading what the docker client prints: its listings are one name per line, and its messages end
 // in newlines and carry warnings and hints around the line that matters.
-namespace mvc::docker_text {
+namespace mvc::engine_text {
 
 inline std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
@@ -45,4 +45,4 @@ inline std::string join(const std::vector<std::string>& parts, const std::string
     return out;
 }
 
-}  // namespace mvc::docker_text
+}  // namespace mvc::engine_text

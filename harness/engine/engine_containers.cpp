@@ -1,4 +1,4 @@
-#include "docker_containers.hpp"
+#include "engine_containers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,38 +10,42 @@ using nlohmann::json;
 
 const IpAddress& Container::address(Family f) const {
     const auto& a = f == Family::ipv4 ? v4 : v6;
-    if (!a) throw std::runtime_error("Docker assigned no " + std::string(to_string(f)) + " address to " + name);
+    if (!a) throw std::runtime_error("the engine assigned no " + std::string(to_string(f)) + " address to " + name);
     return *a;
 }
 
-std::vector<std::string> container_run_args(const std::string& container, const std::string& network,
-                                            const std::string& image) {
-    return {"container", "run", "--detach", "--name", container, "--label", docker_owner_label(), "--network", network,
-            "--log-driver", "none", image, "/bin/busybox", "sleep", "1800"};
+std::vector<std::string> container_run_args(const ContainerEngine& engine, const std::string& container,
+                                            const std::string& network, const std::string& image) {
+    std::vector<std::string> args{"container", "run", "--detach", "--name", container, "--label", engine_owner_label(),
+                                  "--network", network, "--log-driver", "none"};
+    const auto& extra = engine.dialect().run_extra;
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {image, "/bin/busybox", "sleep", "1800"});
+    return args;
 }
 
-std::vector<std::unique_ptr<Container>> start_containers(const DockerEngine& engine, DockerObjects& objects,
+std::vector<std::unique_ptr<Container>> start_containers(const ContainerEngine& engine, EngineObjects& objects,
                                                          const std::vector<std::string>& names,
                                                          const std::string& network, const std::string& image,
                                                          unsigned neighbour_retransmit_ms) {
-    std::vector<std::future<DockerResult>> started;
+    std::vector<std::future<EngineResult>> started;
     for (const auto& name : names) {
         objects.add_container(name);  // here, not in the threads: the guard is not shared
         started.push_back(std::async(std::launch::async, [&engine, name, network, image] {
-            return engine.run(container_run_args(name, network, image));
+            return engine.run(container_run_args(engine, name, network, image));
         }));
     }
     // Every start is waited for before any failure is reported: a thread must not outlive `engine`.
-    std::vector<DockerResult> results;
+    std::vector<EngineResult> results;
     for (auto& f : started) results.push_back(f.get());
     for (auto& r : results)
-        if (!r.ok()) throw DockerError(r);
+        if (!r.ok()) throw EngineError(r);
     std::vector<std::unique_ptr<Container>> containers;
     for (const auto& name : names) containers.push_back(inspect_container(engine, name, network, neighbour_retransmit_ms));
     return containers;
 }
 
-std::unique_ptr<Container> inspect_container(const DockerEngine& engine, const std::string& name,
+std::unique_ptr<Container> inspect_container(const ContainerEngine& engine, const std::string& name,
                                              const std::string& network, unsigned neighbour_retransmit_ms) {
     const json info = json::parse(engine.check({"container", "inspect", name})).at(0);
     auto c = std::make_unique<Container>();
@@ -52,7 +56,7 @@ std::unique_ptr<Container> inspect_container(const DockerEngine& engine, const s
     if (const auto a = net.value("IPAddress", ""); !a.empty()) c->v4 = IpAddress::parse(a);
     if (const auto a = net.value("GlobalIPv6Address", ""); !a.empty()) c->v6 = IpAddress::parse(a);
     c->mac = net.value("MacAddress", "");
-    // The container's own namespace, reached through its init process: what Docker built, seen by
+    // The container's own namespace, reached through its init process: what the engine built, seen by
     // the kernel and probed from inside.
     c->ns = NetNamespace::open("/proc/" + std::to_string(c->pid) + "/ns/net");
     c->nl = std::make_unique<Rtnl>(*c->ns);
