@@ -98,7 +98,7 @@ json CniMacvlan::config(std::optional<std::string> mode, std::optional<std::stri
 }
 
 std::unique_ptr<CniNetwork> CniMacvlan::network(const json& c) const {
-    return std::make_unique<CniNetwork>(CniPlugin(plugins, "macvlan"), c, scratch->path() / "cache", lab->host);
+    return std::make_unique<CniNetwork>(CniPlugin(plugins, "macvlan"), c, scratch->path() / "cache", &lab->host);
 }
 
 CniPodState& CniMacvlan::pod(Endpoint e) {

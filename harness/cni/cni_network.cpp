@@ -8,8 +8,8 @@ namespace mvc {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-CniNetwork::CniNetwork(CniPlugin plugin, json config, fs::path cache_dir, const NetNamespace& where)
-    : plugin_(std::move(plugin)), config_(std::move(config)), cache_dir_(std::move(cache_dir)), where_(&where) {}
+CniNetwork::CniNetwork(CniPlugin plugin, json config, fs::path cache_dir, const NetNamespace* where)
+    : plugin_(std::move(plugin)), config_(std::move(config)), cache_dir_(std::move(cache_dir)), where_(where) {}
 
 fs::path CniNetwork::cache_entry(const CniPod& pod) const {
     return cache_dir_ / "results" / (name() + "-" + pod.container_id + "-" + pod.ifname);
@@ -29,7 +29,7 @@ CniOutcome CniNetwork::invoke(const std::string& command, const CniPod& pod, boo
     json config = config_;
     if (with_previous)
         if (const auto previous = cached_result(pod)) config["prevResult"] = json::parse(*previous);
-    return plugin_.invoke(*where_, {command, pod.container_id, pod.netns, pod.ifname, config.dump()});
+    return plugin_.invoke(where_, {command, pod.container_id, pod.netns, pod.ifname, config.dump()});
 }
 
 CniOutcome CniNetwork::add(const CniPod& pod, std::optional<CniResult>* result) {

@@ -26,10 +26,10 @@ struct CniPod {
 // <network>-<container>-<ifname>, a "cniCacheV1" document) so that a runtime that dies can be
 // followed by another, and removed after a DEL that succeeded.
 //
-// The plugin runs in `where`, the namespace that holds the master.
+// The plugin runs in `where`, the namespace that holds the master (null: the caller's own).
 class CniNetwork {
 public:
-    CniNetwork(CniPlugin plugin, nlohmann::json config, std::filesystem::path cache_dir, const NetNamespace& where);
+    CniNetwork(CniPlugin plugin, nlohmann::json config, std::filesystem::path cache_dir, const NetNamespace* where);
 
     // ADD; on success the result is read (throws std::runtime_error when it cannot be) and cached.
     CniOutcome add(const CniPod& pod, std::optional<CniResult>* result = nullptr);

@@ -60,7 +60,7 @@ std::string CniOutcome::summary() const {
     return s;
 }
 
-CniOutcome CniPlugin::invoke(const NetNamespace& where, const CniRequest& request) const {
+CniOutcome CniPlugin::invoke(const NetNamespace* where, const CniRequest& request) const {
     // The protocol's variables and nothing else: a plugin must not depend on the caller's
     // environment, and this process's (DOCKER_HOST, proxies, ...) is none of its business.
     std::map<std::string, std::string> environment{
@@ -69,9 +69,10 @@ CniOutcome CniPlugin::invoke(const NetNamespace& where, const CniRequest& reques
         {"CNI_PATH", directory_.string()},
     };
     const std::string exe = (directory_ / type_).string();
-    const auto outcome = where.run([&] {
+    const auto start = [&] {
         return run_external(exe, {}, kTimeout, ExternalOptions{request.config, ChildLifetime::ends_with_caller, environment});
-    });
+    };
+    const auto outcome = where ? where->run(start) : start();
     CniOutcome r;
     r.command = type_ + " " + request.command;
     r.exit_code = outcome.exit_code;

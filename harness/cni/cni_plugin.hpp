@@ -58,10 +58,11 @@ public:
     // `type` ("macvlan") in `directory`, which is also CNI_PATH (where it finds its IPAM plugin).
     CniPlugin(std::filesystem::path directory, std::string type) : directory_(std::move(directory)), type_(std::move(type)) {}
 
-    // Runs the plugin with `request` from a thread in `where` (the namespace of its master). The
+    // Runs the plugin with `request` from a thread in `where` (the namespace of its master; null:
+    // the calling thread's own, as it is, for tests without the privilege to enter one). The
     // plugin dies with this process (ChildLifetime::ends_with_caller): an ADD must not go on
     // creating for a run that is gone.
-    CniOutcome invoke(const NetNamespace& where, const CniRequest& request) const;
+    CniOutcome invoke(const NetNamespace* where, const CniRequest& request) const;
 
     const std::filesystem::path& directory() const { return directory_; }
     const std::string& type() const { return type_; }
