@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "neighbour_budget.hpp"
 
 #include <algorithm>
