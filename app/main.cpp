@@ -8,7 +8,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
-#include "docker_reaper.hpp"
+#include "engine_reaper.hpp"
 #include "lent_wire_session.hpp"
 #include "user_namespace.hpp"
 
@@ -16,7 +16,7 @@ using namespace mvc;
 
 int main(int argc, char** argv) {
     // The Docker suite's reaper: this binary again, started by the run (docker_reaper.hpp says why).
-    if (argc > 1 && std::string_view(argv[1]) == kDockerReaperMode) return docker_reaper_main(argc, argv);
+    if (argc > 1 && std::string_view(argv[1]) == kReaperMode) return engine_reaper_main(argc, argv);
     if (argc > 1 && std::string_view(argv[1]) == "merge") return merge_command(argc, argv);
     auto parsed = parse_cli(argc, argv);
     if (parsed.exit_now) return *parsed.exit_now;

@@ -4,7 +4,13 @@
 # already present are left alone, and apt is not even consulted when nothing is missing.
 #
 #   ci/install-deps.sh            build + test dependencies, and what the suites need at run time
-#   ci/install-deps.sh --docker   also the Docker engine (docker.io), for the Docker suite
+#   ci/install-deps.sh --docker   also the Docker engine (docker.io), for DockerMacvlan.*
+#   ci/install-deps.sh --podman   also Podman with netavark, bookworm's default network backend
+#                                 (and aardvark-dns, its DNS), for PodmanMacvlan.*
+#   ci/install-deps.sh --cni      also the CNI plugins (containernetworking-plugins: macvlan,
+#                                 host-local), for Cni*
+#   ci/install-deps.sh --lava     also LAVA's schema code (lava-common) and the Python modules
+#                                 lava-dispatcher imports, for ci/lava/ (check.py, run-local.sh)
 #   ci/install-deps.sh --qemu     also qemu and busybox for ci/kernel-run, and Debian's kernel
 #                                 unpacked into /var/cache/macvlan-conformance/kernel
 #   ci/install-deps.sh --kernels  --qemu, and also Debian 12's cloud and rt kernels and Debian 13's,
@@ -38,13 +44,21 @@ want_kernel=0
 for arg in "$@"; do
   case "$arg" in
     --docker) packages+=(docker.io) ;;
+    # Named explicitly: with --no-install-recommends, podman's container-network-stack could be
+    # satisfied by the CNI plugins instead, and bookworm's podman would then use the CNI backend.
+    --podman) packages+=(podman netavark aardvark-dns) ;;
+    --cni) packages+=(containernetworking-plugins) ;;
+    # lava-dispatcher itself is unpacked by ci/lava/run-local.sh, not installed: its dependencies
+    # (systemd, udev, mdadm, grub, libguestfs ...) would reshape the machine.
+    --lava) packages+=(lava-common python3-yaml python3-pexpect python3-jinja2 python3-requests python3-configobj
+                       python3-magic python3-netifaces python3-pyudev python3-setproctitle python3-tz python3-aiohttp) ;;
     # squashfs-tools: the read-only root image for kernels without 9p (cloud kernels)
     --qemu) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=1 ;;
     --kernels) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=2 ;;
     --browser) packages+=(chromium) ;;
     --package) packages+=(help2man dpkg-dev file lintian man-db) ;;  # dpkg-shlibdeps and file(1): cpack -G DEB
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
-    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --qemu --kernels --browser --package)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --podman --cni --lava --qemu --kernels --browser --package)" >&2; exit 2 ;;
   esac
 done
 

@@ -142,7 +142,12 @@ std::vector<RouteEntry> dump_routes(Rtnl& rtnl) {
         }
         e.table = rtnl_route_get_table(r);
         e.type = rtnl_route_get_type(r);
-        if (rtnl_route_get_nnexthops(r) > 0) e.ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
+        if (rtnl_route_get_nnexthops(r) > 0) {
+            rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
+            e.ifindex = rtnl_route_nh_get_ifindex(nh);
+            if (nl_addr* gw = rtnl_route_nh_get_gateway(nh); gw && nl_addr_get_len(gw) == e.destination.network.size())
+                e.gateway = from_bytes(family, static_cast<const uint8_t*>(nl_addr_get_binary_addr(gw)));
+        }
         out.push_back(e);
     }
     return out;

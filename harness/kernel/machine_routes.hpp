@@ -32,6 +32,7 @@ struct RouteEntry {
     IpPrefix destination;
     uint32_t table = 0;
     int ifindex = 0;  // of the first next hop, 0 when there is none
+    std::optional<IpAddress> gateway;  // of the first next hop, when it has one
     uint8_t type = 0;  // RTN_*
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -21,9 +22,39 @@ namespace mvc {
 namespace bp = boost::process;
 using namespace std::chrono_literals;
 
+namespace {
+// A child that exits without reading all of its input (a program refusing its arguments, `env`
+// standing in for a CNI plugin in the unit tests) makes this thread's write fail with EPIPE, and
+// the kernel then also sends the thread SIGPIPE (pipe_write in fs/pipe.c), whose default action
+// ends the whole run. The write's error is all the caller needs: SIGPIPE is blocked in this thread
+// while it feeds the child, one raised meanwhile is taken off the thread's pending set, and the
+// thread's mask is put back as it was.
+class SigpipeHeld {
+public:
+    SigpipeHeld() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        ::pthread_sigmask(SIG_BLOCK, &pipe_, &before_);
+    }
+    ~SigpipeHeld() {
+        const timespec now{0, 0};
+        while (::sigtimedwait(&pipe_, nullptr, &now) == SIGPIPE) {
+        }
+        ::pthread_sigmask(SIG_SETMASK, &before_, nullptr);
+    }
+    SigpipeHeld(const SigpipeHeld&) = delete;
+    SigpipeHeld& operator=(const SigpipeHeld&) = delete;
+
+private:
+    sigset_t pipe_{}, before_{};
+};
+}  // namespace
+
 CommandOutcome run_external(const std::string& exe, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                            const std::string& input, ChildLifetime lifetime) {
+                            const ExternalOptions& options) {
     CommandOutcome r;
+    const std::string& input = options.input;
+    const ChildLifetime lifetime = options.lifetime;
     boost::asio::io_context io;
     std::future<std::string> out, err;
     std::error_code spawn_error;
@@ -46,11 +77,20 @@ CommandOutcome run_external(const std::string& exe, const std::vector<std::strin
         if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
             for (int fd = 3; fd < 4096; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // kernels before 5.11
     };
-    bp::child child(exe, bp::args(args), bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error, clean_exec);
+    // Boost.Process replaces the child's environment with the one it is given: this process's own,
+    // or exactly the variables the caller named.
+    bp::environment environment = boost::this_process::environment();
+    if (options.environment) {
+        environment.clear();
+        for (const auto& [name, value] : *options.environment) environment[name] = value;
+    }
+    bp::child child(exe, bp::args(args), environment, bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error,
+                    clean_exec);
     if (spawn_error) {
         r.start_error = "cannot start " + exe + ": " + spawn_error.message();
         return r;
     }
+    const SigpipeHeld no_sigpipe;  // from the first write to the child's end
     // Closing the pipe after the input is what tells the child its input has ended.
     boost::asio::async_write(in, boost::asio::buffer(input), [&in](const boost::system::error_code&, std::size_t) {
         boost::system::error_code ignored;

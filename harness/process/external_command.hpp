@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +28,25 @@ enum class ChildLifetime {
     ends_with_caller,
 };
 
+// How to start one external program, beyond its argv.
+struct ExternalOptions {
+    std::string input;  // its whole standard input; the pipe is closed after it
+    ChildLifetime lifetime = ChildLifetime::independent;
+    // Its whole environment, when given (a CNI plugin reads its request from CNI_* variables and
+    // must see no others of this process's); otherwise it inherits this process's environment.
+    std::optional<std::map<std::string, std::string>> environment;
+};
+
 // Runs `exe args...` as a child of the calling thread (so it inherits that thread's network
-// namespace), feeding it `input` on standard input, and collects both outputs. At `timeout` the
-// child is terminated. An argv list, never a shell string: nothing in `args` is interpreted.
+// namespace), feeding it `options.input` on standard input, and collects both outputs. At
+// `timeout` the child is terminated. An argv list, never a shell string: nothing in `args` is
+// interpreted.
 CommandOutcome run_external(const std::string& exe, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-                            const std::string& input = "", ChildLifetime lifetime = ChildLifetime::independent);
+                            const ExternalOptions& options);
+inline CommandOutcome run_external(const std::string& exe, const std::vector<std::string>& args,
+                                   std::chrono::milliseconds timeout, const std::string& input = "",
+                                   ChildLifetime lifetime = ChildLifetime::independent) {
+    return run_external(exe, args, timeout, ExternalOptions{input, lifetime, std::nullopt});
+}
 
 }  // namespace mvc

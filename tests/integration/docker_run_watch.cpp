@@ -15,9 +15,10 @@
 #include <thread>
 
 #include "conformance_process.hpp"
-#include "docker_lab.hpp"
-#include "docker_objects.hpp"
-#include "docker_reaper.hpp"
+#include "engine_lab.hpp"
+#include "engine_objects.hpp"
+#include "engine_kind.hpp"
+#include "engine_reaper.hpp"
 #include "net_namespace.hpp"
 #include "rtnl.hpp"
 
@@ -84,36 +85,53 @@ void for_each_namespace_link(const fs::path& proc_pid, Fn&& fn) {
 
 std::string read_text(const std::filesystem::path& path) { return slurp(path); }
 
-std::string docker_client() { return boost::process::search_path("docker").string(); }
+std::string engine_client(EngineKind kind) { return boost::process::search_path(dialect_of(kind).client).string(); }
+std::string docker_client() { return engine_client(EngineKind::docker); }
 
-std::string docker_engine_missing() {
-    const std::string client = docker_client();
-    if (client.empty()) return "no docker client on PATH";
-    const auto r = run_program(client, {"version", "--format", "{{.Server.Version}}"});
-    if (r.exit_code != 0 || r.out.empty()) return "no Docker engine answers: " + r.err;
+std::string engine_missing(EngineKind kind) {
+    const std::string client = engine_client(kind);
+    if (client.empty()) return std::string("no ") + dialect_of(kind).client + " client on PATH";
+    const auto r = kind == EngineKind::docker ? run_program(client, {"version", "--format", "{{.Server.Version}}"})
+                                              : run_program(client, {"info", "--format", "{{.Version.Version}}"});
+    if (r.exit_code != 0 || r.out.empty()) return std::string("no ") + dialect_of(kind).display + " engine answers: " + r.err;
     return "";
 }
+std::string docker_engine_missing() { return engine_missing(EngineKind::docker); }
 
 std::vector<std::string> objects_of_run(pid_t pid, const std::string& tag) {
     std::vector<std::string> found;
-    if (docker_engine_missing().empty()) {
-        const std::string client = docker_client();
-        const std::string filter = "label=" + docker_owner_label(tag);
+    for (auto kind : {EngineKind::docker, EngineKind::podman}) {
+        if (!engine_missing(kind).empty()) continue;
+        const std::string client = engine_client(kind);
+        const std::string filter = "label=" + engine_owner_label(tag);
         const std::pair<const char*, std::vector<std::string>> listings[] = {
             {"container", {"container", "ls", "--all", "--filter", filter, "--format", "{{.Names}} ({{.State}})"}},
             {"network", {"network", "ls", "--filter", filter, "--format", "{{.Name}}"}},
-            {"image", {"image", "ls", std::string(kDockerImageRepository) + ":" + tag, "--format", "{{.Repository}}:{{.Tag}}"}},
+            {"image", {"image", "ls", std::string(kTestImageRepository) + ":" + tag, "--format", "{{.Repository}}:{{.Tag}}"}},
         };
-        for (const auto& [kind, args] : listings) {
+        const std::string who = std::string(to_string(kind)) + " ";
+        for (const auto& [object, args] : listings) {
             const auto r = run_program(client, args);
-            if (r.exit_code != 0) found.push_back(std::string("cannot list ") + kind + "s: " + r.err);
-            for (const auto& line : lines_of(r.out)) found.push_back(std::string(kind) + " " + line);
+            if (r.exit_code != 0) found.push_back(who + "cannot list " + object + "s: " + r.err);
+            for (const auto& line : lines_of(r.out)) found.push_back(who + object + " " + line);
         }
     }
     Rtnl root(NetNamespace::of_current_thread());
     for (const auto& l : root.links())
         for (char role : {kParentRole, kShimRole})
             if (l.name.rfind(machine_link_prefix(role, pid), 0) == 0) found.push_back("link " + l.name);
+    // The CNI suite's files: a scratch directory of the run's (only where it had no detached tmpfs).
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/tmp", ec))
+        if (e.path().filename().string().rfind("macvlan-conformance-cni-" + tag + ".", 0) == 0)
+            found.push_back("directory " + e.path().string());
+    // A plugin the run started (it dies with the run: PR_SET_PDEATHSIG).
+    for (const auto& p : fs::directory_iterator("/proc", ec)) {
+        const std::string name = p.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const std::string exe = fs::read_symlink(p.path() / "exe", ec).string();
+        if (!ec && exe.rfind("/usr/lib/cni/", 0) == 0) found.push_back("CNI plugin process " + name + " (" + exe + ")");
+    }
     return found;
 }
 
@@ -161,17 +179,24 @@ std::vector<std::string> still_held(const std::vector<HeldNamespace>& namespaces
     return out;
 }
 
-std::optional<pid_t> reaper_of(const std::string& tag) {
+std::vector<pid_t> reapers_of(const std::string& tag) {
+    std::vector<pid_t> found;
     std::error_code ec;
     for (const auto& p : fs::directory_iterator("/proc", ec)) {
         const std::string name = p.path().filename().string();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
         std::string cmdline = slurp(p.path() / "cmdline");
         std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        if (cmdline.find(std::string(" ") + kDockerReaperMode + " --owner " + tag + " ") != std::string::npos && !process_gone(std::stoi(name)))
-            return std::stoi(name);
+        if (cmdline.find(std::string(" ") + kReaperMode + " --owner " + tag + " ") != std::string::npos && !process_gone(std::stoi(name)))
+            found.push_back(std::stoi(name));
     }
-    return std::nullopt;
+    return found;
+}
+
+std::optional<pid_t> reaper_of(const std::string& tag) {
+    const auto all = reapers_of(tag);
+    if (all.empty()) return std::nullopt;
+    return all.front();
 }
 
 bool process_gone(pid_t pid) {

@@ -13,18 +13,23 @@
 #include <string>
 #include <vector>
 
+#include "engine_kind.hpp"
+
 namespace mvc::testing_support {
 
 // The whole of a file ("" when there is none).
 std::string read_text(const std::filesystem::path& path);
 
-// The docker client on PATH, or "".
+// The engine's client on PATH, or "".
+std::string engine_client(EngineKind kind);
 std::string docker_client();
-// Why no engine answers here, or "" when one does.
+// Why no engine of that kind answers here, or "" when one does.
+std::string engine_missing(EngineKind kind);
 std::string docker_engine_missing();
 
-// Everything of the run `pid` (owner tag `tag`) that is still there, one line each ("container X",
-// "network X", "image X", "link X"). Docker objects are only looked for when an engine answers.
+// Everything of the run `pid` (owner tag `tag`) that is still there, one line each ("docker
+// container X", "podman network X", "docker image X", "link X", a CNI scratch directory, a CNI
+// plugin still running). An engine's objects are only looked for when it answers.
 std::vector<std::string> objects_of_run(pid_t pid, const std::string& tag);
 
 // One network namespace a process holds (a descriptor, or a thread's namespace).
@@ -39,7 +44,9 @@ std::vector<HeldNamespace> namespaces_held_by(pid_t pid);
 // line each; a namespace whose inode was reused by a new one (another cookie) is not reported.
 std::vector<std::string> still_held(const std::vector<HeldNamespace>& namespaces);
 
-// The pid of the reaper started for `tag` (its command line names the owner), if one runs.
+// The pids of the reapers started for `tag` (their command lines name the owner; one per engine),
+// and the first of them, if one runs.
+std::vector<pid_t> reapers_of(const std::string& tag);
 std::optional<pid_t> reaper_of(const std::string& tag);
 // Gone: no such process, or only its zombie.
 bool process_gone(pid_t pid);

@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "docker_reaper.hpp"
+#include "engine_reaper.hpp"
 #include "docker_run_watch.hpp"
 #include "fixture_files.hpp"
 #include "net_namespace.hpp"
@@ -72,7 +72,7 @@ protected:
     // died between creating it and reporting its index), C never (not the run's), D removed by the
     // run itself and made again by someone else, E replaced behind the run's back (same name, new
     // index). Only A and B are the run's when it is gone.
-    void register_links(DockerReaper& reaper, Rtnl& nl) {
+    void register_links(EngineReaper& reaper, Rtnl& nl) {
         reaper.will_create_link("mvtA");
         reaper.created_link("mvtA", veth(nl, "mvtA"));
         reaper.will_create_link("mvtB");
@@ -135,7 +135,7 @@ TEST_F(DockerReaperWatch, AfterTheRunIsKilledItRemovesTheRunsObjectsAndLinksAndN
         ::close(report[0]);
         try {
             Rtnl nl(*machine_);
-            auto reaper = DockerReaper::start(*machine_, client_.string(), owner, MVC_CONFORMANCE_BINARY);
+            auto reaper = EngineReaper::start(*machine_, EngineKind::docker, client_.string(), owner, MVC_CONFORMANCE_BINARY);
             register_links(*reaper, nl);
             const pid_t pid = reaper->pid();
             reaper.release();  // never finished: the run dies holding it
@@ -169,7 +169,7 @@ TEST_F(DockerReaperWatch, AfterTheRunIsKilledItRemovesTheRunsObjectsAndLinksAndN
 // waiting for requests in flight, and a clean exit.
 TEST_F(DockerReaperWatch, AtTheRunsOrderlyEndItMakesOnePassAndExits) {
     const std::string owner = "reaper-test-end-" + std::to_string(::getpid());
-    auto reaper = DockerReaper::start(*machine_, client_.string(), owner, MVC_CONFORMANCE_BINARY);
+    auto reaper = EngineReaper::start(*machine_, EngineKind::docker, client_.string(), owner, MVC_CONFORMANCE_BINARY);
     register_links(*reaper, *nl_);
     const auto started = Clock::now();
     EXPECT_EQ(reaper->finish(), std::vector<std::string>{});
@@ -181,7 +181,7 @@ TEST_F(DockerReaperWatch, AtTheRunsOrderlyEndItMakesOnePassAndExits) {
 
 // No socket, no reaper: a run that cannot start its reaper must not create anything.
 TEST_F(DockerReaperWatch, AProgramThatIsNoReaperIsRefusedAtStart) {
-    EXPECT_THROW(DockerReaper::start(*machine_, client_.string(), "x", "/bin/true"), std::runtime_error);
+    EXPECT_THROW(EngineReaper::start(*machine_, EngineKind::docker, client_.string(), "x", "/bin/true"), std::runtime_error);
 }
 
 }  // namespace

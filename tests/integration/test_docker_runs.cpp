@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The Docker suite end to end against a real engine: without a static busybox the container tests
-// skip and say which package is missing, and a run SIGKILLed at any moment (early ones while
-// containers are starting, and random ones of a full run) leaves no container, network, image,
-// link or namespace behind, with no later run: its reaper removes them within seconds. Needs root
-// and, except for the random kills, a Docker engine (ci/start-dockerd.sh); skips with the reason.
+// The container-engine suites (Docker's and Podman's) and the CNI suite end to end: without a
+// static busybox the container tests skip and say which package is missing, without Podman or the
+// CNI plugins every test of theirs skips naming the package, and a run SIGKILLed at any moment
+// (while containers or pods are being made or probed, and random ones of a full run) leaves no
+// container, network, image, link, namespace, scratch directory or plugin process behind, with no
+// later run: the engines' reapers remove their objects within seconds, and the kernel the rest.
+// Needs root and, except for the random kills and the skips, the engine or the plugins (Docker:
+// ci/start-dockerd.sh); skips with the reason.
 //
 // The random kills repeat with more moments for the acceptance measurement (ci/random-kills.sh):
 //   MVC_RANDOM_KILLS=N          how many kills (default 3)
@@ -15,16 +18,19 @@
 
 #include <boost/process.hpp>
 
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <random>
 #include <thread>
 
 #include "conformance_process.hpp"
-#include "docker_image.hpp"
-#include "docker_lab.hpp"
-#include "docker_objects.hpp"
+#include "engine_image.hpp"
+#include "engine_kind.hpp"
+#include "engine_lab.hpp"
+#include "engine_objects.hpp"
 #include "docker_run_watch.hpp"
 #include "fixture_files.hpp"
 #include "link_events.hpp"
@@ -77,7 +83,7 @@ Kill kill_and_check(const std::vector<std::string>& args, const Moment& moment, 
     bp::child run(MVC_CONFORMANCE_BINARY, bp::args(args), bp::std_in < bp::null, bp::std_out > out.path(),
                   bp::std_err > err.path());
     const pid_t pid = run.id();
-    const std::string tag = docker_owner_tag_of(pid);
+    const std::string tag = engine_owner_tag_of(pid);
     const auto started = Clock::now();
     bool came = false;
     while (run.running() && Clock::now() - started < 120s)
@@ -102,11 +108,13 @@ Kill kill_and_check(const std::vector<std::string>& args, const Moment& moment, 
     run.wait();
     k.at = std::chrono::duration<double>(Clock::now() - started).count();
 
-    // Found by the owner it was started for: after the kill the reaper has another parent.
-    if (const auto reaper = ts::reaper_of(tag)) {
-        k.reaper_seconds = ts::seconds_until_gone(*reaper, std::chrono::duration_cast<std::chrono::seconds>(kReaperLimit));
-        EXPECT_TRUE(k.reaper_seconds.has_value()) << "the reaper (pid " << *reaper << ") was still running "
-                                                  << kReaperLimit.count() << " s after the kill";
+    // Found by the owner they were started for (one per engine): after the kill a reaper has
+    // another parent. The slowest one counts.
+    for (const pid_t reaper : ts::reapers_of(tag)) {
+        const auto seconds = ts::seconds_until_gone(reaper, std::chrono::duration_cast<std::chrono::seconds>(kReaperLimit));
+        EXPECT_TRUE(seconds.has_value()) << "the reaper (pid " << reaper << ") was still running " << kReaperLimit.count()
+                                         << " s after the kill";
+        if (seconds) k.reaper_seconds = std::max(k.reaper_seconds.value_or(0), *seconds);
     }
     const std::string said = ts::read_text(err.path());
     if (const auto summary = lines_with(said, "object(s) removed within"); !summary.empty()) k.reaper_said = summary.back();
@@ -120,8 +128,8 @@ Kill kill_and_check(const std::vector<std::string>& args, const Moment& moment, 
 
 bool reaper_runs(pid_t, const std::string& tag) { return ts::reaper_of(tag).has_value(); }
 
-std::vector<std::string> docker_lines(const std::vector<std::string>& args) {
-    const auto r = ts::run_program(ts::docker_client(), args);
+std::vector<std::string> engine_lines(EngineKind kind, const std::vector<std::string>& args) {
+    const auto r = ts::run_program(ts::engine_client(kind), args);
     std::vector<std::string> out;
     std::istringstream in(r.out);
     for (std::string line; std::getline(in, line);)
@@ -129,8 +137,17 @@ std::vector<std::string> docker_lines(const std::vector<std::string>& args) {
     return out;
 }
 
-std::vector<std::string> container_states(const std::string& tag) {
-    return docker_lines({"container", "ls", "--all", "--filter", "label=" + docker_owner_label(tag), "--format", "{{.State}}"});
+std::vector<std::string> docker_lines(const std::vector<std::string>& args) { return engine_lines(EngineKind::docker, args); }
+
+// Docker says "running"; Podman's {{.State}} says "Up 2 seconds ago" for a running container and
+// "Created" for one not started yet.
+std::vector<std::string> container_states(const std::string& tag, EngineKind kind = EngineKind::docker) {
+    auto states = engine_lines(kind, {"container", "ls", "--all", "--filter", "label=" + engine_owner_label(tag), "--format", "{{.State}}"});
+    for (auto& s : states) {
+        for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (s.rfind("up ", 0) == 0) s = "running";
+    }
+    return states;
 }
 
 class DockerRun : public ::testing::Test {
@@ -144,11 +161,11 @@ protected:
 // No static busybox (hidden from the run through MACVLAN_CONFORMANCE_BUSYBOX, the machine's own is
 // not touched): every test that starts a container skips, naming the package; the tests that only
 // create networks still run and pass; the run passes.
-TEST_F(DockerRun, WithoutAStaticBusyboxTheContainerTestsSkipNamingThePackage) {
+void without_busybox_the_container_tests_skip(const std::string& suite) {
     bp::environment env = boost::this_process::environment();  // a copy: this process's own stays as it is
     env[kBusyboxVariable] = "/nonexistent/busybox";
     ts::TempFile json("r.json");
-    const auto r = ts::run_conformance({"--filter", "Docker*", "--json", json.path().string()}, env);
+    const auto r = ts::run_conformance({"--filter", suite + ".*", "--json", json.path().string()}, env);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto report = ts::read(json.path());
     std::set<std::string> ran, skipped;
@@ -156,18 +173,64 @@ TEST_F(DockerRun, WithoutAStaticBusyboxTheContainerTestsSkipNamingThePackage) {
         const std::string name = t["name"];
         EXPECT_NE(t["verdict"], "fail") << name << ": " << t["message"];
         if (t["verdict"] == "pass") ran.insert(name);
-        if (t["verdict"] == "skip" && name.rfind("DockerMacvlan.", 0) == 0) {
+        if (t["verdict"] == "skip" && name.rfind(suite + ".", 0) == 0) {
             skipped.insert(name);
             EXPECT_NE(t["message"].get<std::string>().find("busybox-static"), std::string::npos) << name << ": " << t["message"];
         }
     }
-    EXPECT_EQ(ran, (std::set<std::string>{"DockerMacvlan.GatewayOutsideTheSubnetIsRefused",
-                                          "DockerMacvlan.OneNetworkPerParentFollowsTheEngineVersion"}));
-    EXPECT_EQ(skipped, (std::set<std::string>{"DockerMacvlan.DefaultModeIsBridgeAndMatchesTheKernelSuite",
-                                              "DockerMacvlan.VepaModeMatchesTheKernelSuite",
-                                              "DockerMacvlan.PrivateModeMatchesTheKernelSuite",
-                                              "DockerMacvlan.PassthruModeMatchesTheKernelSuiteAndTakesOneContainer",
-                                              "DockerMacvlan.HostShimRestoresHostToContainerReachability"}));
+    EXPECT_EQ(ran, (std::set<std::string>{suite + ".GatewayOutsideTheSubnetIsRefused",
+                                          suite + ".OneNetworkPerParentFollowsTheEngineVersion"}));
+    EXPECT_EQ(skipped, (std::set<std::string>{suite + ".DefaultModeIsBridgeAndMatchesTheKernelSuite",
+                                              suite + ".VepaModeMatchesTheKernelSuite",
+                                              suite + ".PrivateModeMatchesTheKernelSuite",
+                                              suite + ".PassthruModeMatchesTheKernelSuiteAndTakesOneContainer",
+                                              suite + ".HostShimRestoresHostToContainerReachability"}));
+}
+
+TEST_F(DockerRun, WithoutAStaticBusyboxTheContainerTestsSkipNamingThePackage) {
+    without_busybox_the_container_tests_skip("DockerMacvlan");
+}
+
+class PodmanRun : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root: rootful Podman works in the machine's namespace";
+        if (const auto why = ts::engine_missing(EngineKind::podman); !why.empty())
+            GTEST_SKIP() << why << " (ci/install-deps.sh --podman)";
+    }
+};
+
+TEST_F(PodmanRun, WithoutAStaticBusyboxTheContainerTestsSkipNamingThePackage) {
+    without_busybox_the_container_tests_skip("PodmanMacvlan");
+}
+
+// Every test of a suite skips, with a reason naming the package, when its software is hidden from
+// the run: the CNI plugins through MACVLAN_CONFORMANCE_CNI_PATH, Podman through a PATH without it.
+void every_test_skips_naming(const std::string& filter, const std::string& package, const std::string& variable,
+                             const std::string& value) {
+    bp::environment env = boost::this_process::environment();
+    env[variable] = value;
+    ts::TempFile json("r.json");
+    const auto r = ts::run_conformance({"--filter", filter, "--json", json.path().string()}, env);
+    EXPECT_EQ(r.exit_code, 4) << "every test skipped is exit 4\n" << r.out << r.err;
+    const auto report = ts::read(json.path());
+    EXPECT_FALSE(report["tests"].empty());
+    for (const auto& t : report["tests"]) {
+        EXPECT_EQ(t["verdict"], "skip") << t["name"];
+        const std::string why = t["message"];
+        // A kernel without 8021q skips the VLAN tests for that reason first.
+        if (why.find("8021q") == std::string::npos) {
+            EXPECT_NE(why.find(package), std::string::npos) << t["name"] << ": " << why;
+        }
+    }
+}
+
+TEST(CniRun, WithoutThePluginsEveryCniTestSkipsNamingThePackage) {
+    every_test_skips_naming("Cni*", "containernetworking-plugins", "MACVLAN_CONFORMANCE_CNI_PATH", "/nonexistent");
+}
+
+TEST(PodmanAbsent, WithoutPodmanEveryPodmanTestSkipsNamingThePackage) {
+    every_test_skips_naming("Podman*", "apt-get install podman", "PATH", "/nonexistent");
 }
 
 struct NamedMoment {
@@ -194,7 +257,7 @@ const NamedMoment kMoments[] = {
     {"image_import", kDockerOnly, reaper_runs, 150ms},
     {"first_network", kDockerOnly,
      [](pid_t, const std::string& tag) {
-         return !docker_lines({"network", "ls", "--filter", "label=" + docker_owner_label(tag), "--format", "{{.Name}}"}).empty();
+         return !docker_lines({"network", "ls", "--filter", "label=" + engine_owner_label(tag), "--format", "{{.Name}}"}).empty();
      },
      0ms},
     // Containers starting: the first one exists, created or just started.
@@ -208,7 +271,6 @@ const NamedMoment kMoments[] = {
          return std::count(states.begin(), states.end(), "running") >= 2;
      },
      300ms},
-    // The host shim (a macvlan of the machine's on the lab's parent) exists.
     // The host shim (a macvlan of the machine's on the lab's parent) exists. It lives for a few
     // dozen milliseconds: watched on the kernel's link notifications, not polled.
     {"host_shim", {"--filter", "DockerMacvlan.HostShim*"},
@@ -245,6 +307,104 @@ TEST_P(DockerKill, LeavesNothingOfTheRunBehind) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Moments, DockerKill, ::testing::ValuesIn(kMoments),
+                         [](const ::testing::TestParamInfo<NamedMoment>& info) { return std::string(info.param.name); });
+
+const std::vector<std::string> kPodmanOnly{"--filter", "PodmanMacvlan.*"};
+
+const NamedMoment kPodmanMoments[] = {
+    {"reaper_started", kPodmanOnly, reaper_runs, 0ms},
+    {"first_network", kPodmanOnly,
+     [](pid_t, const std::string& tag) {
+         return !engine_lines(EngineKind::podman,
+                              {"network", "ls", "--filter", "label=" + engine_owner_label(tag), "--format", "{{.Name}}"})
+                     .empty();
+     },
+     0ms},
+    // Podman has no daemon: the kill takes the client (and netavark's parent) mid-start.
+    {"containers_starting", kPodmanOnly,
+     [](pid_t, const std::string& tag) { return !container_states(tag, EngineKind::podman).empty(); }, 0ms},
+    {"containers_starting_later", kPodmanOnly,
+     [](pid_t, const std::string& tag) { return !container_states(tag, EngineKind::podman).empty(); }, 150ms},
+    {"containers_probed", kPodmanOnly,
+     [](pid_t, const std::string& tag) {
+         const auto states = container_states(tag, EngineKind::podman);
+         return std::count(states.begin(), states.end(), "running") >= 2;
+     },
+     300ms},
+};
+
+class PodmanKill : public PodmanRun, public ::testing::WithParamInterface<NamedMoment> {
+protected:
+    void SetUp() override {
+        PodmanRun::SetUp();
+        if (IsSkipped()) return;
+        std::string why;
+        if (!find_static_busybox(&why)) GTEST_SKIP() << why;
+    }
+};
+
+TEST_P(PodmanKill, LeavesNothingOfTheRunBehind) {
+    const auto k = kill_and_check(GetParam().args, GetParam().moment, GetParam().delay);
+    ASSERT_TRUE(k.reaper_seconds.has_value()) << "no reaper ran: the moment came before the Podman suite";
+    RecordProperty("killed_at_s", std::to_string(k.at));
+    RecordProperty("reaper_s", std::to_string(*k.reaper_seconds));
+    std::cout << GetParam().name << ": killed at " << k.at << " s, reaper done " << *k.reaper_seconds << " s later"
+              << (k.reaper_said.empty() ? "" : "; " + k.reaper_said) << "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Moments, PodmanKill, ::testing::ValuesIn(kPodmanMoments),
+                         [](const ::testing::TestParamInfo<NamedMoment>& info) { return std::string(info.param.name); });
+
+// The CNI suite has no reaper: everything it makes is the kernel's to free (anonymous namespaces,
+// a detached tmpfs). Killed while a plugin runs (the first pod's namespace holds a macvlan) and
+// while the pods are probed, it must leave nothing: no namespace held, no plugin running, no
+// scratch directory, the root namespace as before.
+bool pod_has_macvlan(pid_t run) {
+    for (const auto& held : ts::namespaces_held_by(run)) {
+        try {
+            const NetNamespace ns = NetNamespace::open(held.where);
+            Rtnl nl(ns);
+            for (const auto& l : nl.links())
+                if (l.kind == "macvlan" && l.name == "eth0") return true;
+        } catch (const std::exception&) {
+        }
+    }
+    return false;
+}
+
+bool plugin_runs() {
+    std::error_code ec;
+    for (const auto& p : std::filesystem::directory_iterator("/proc", ec)) {
+        std::error_code e;
+        if (std::filesystem::read_symlink(p.path() / "exe", e).string().rfind("/usr/lib/cni/", 0) == 0) return true;
+    }
+    return false;
+}
+
+const std::vector<std::string> kCniOnly{"--filter", "CniMacvlan.*"};
+
+const NamedMoment kCniMoments[] = {
+    {"plugin_running", kCniOnly, [](pid_t, const std::string&) { return plugin_runs(); }, 0ms},
+    {"pods_added", kCniOnly, [](pid_t run, const std::string&) { return pod_has_macvlan(run); }, 0ms},
+    {"pods_probed", kCniOnly, [](pid_t run, const std::string&) { return pod_has_macvlan(run); }, 1200ms},
+};
+
+class CniKill : public ::testing::TestWithParam<NamedMoment> {
+protected:
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root: the moments are watched in the run's namespaces";
+        if (!std::filesystem::exists("/usr/lib/cni/macvlan")) GTEST_SKIP() << "no /usr/lib/cni/macvlan (containernetworking-plugins)";
+    }
+};
+
+TEST_P(CniKill, LeavesNothingOfTheRunBehind) {
+    const auto k = kill_and_check(GetParam().args, GetParam().moment, GetParam().delay);
+    EXPECT_FALSE(k.reaper_seconds.has_value()) << "a reaper ran for a CNI-only run";
+    RecordProperty("killed_at_s", std::to_string(k.at));
+    std::cout << GetParam().name << ": killed at " << k.at << " s\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(Moments, CniKill, ::testing::ValuesIn(kCniMoments),
                          [](const ::testing::TestParamInfo<NamedMoment>& info) { return std::string(info.param.name); });
 
 // Full runs (every suite, Docker's included when an engine answers), killed at random moments.

@@ -10,10 +10,10 @@
 #include <cstring>
 #include <fstream>
 
-#include "docker_address_plan.hpp"
-#include "docker_containers.hpp"
-#include "docker_image.hpp"
-#include "docker_lab.hpp"
+#include "engine_address_plan.hpp"
+#include "engine_containers.hpp"
+#include "engine_image.hpp"
+#include "engine_lab.hpp"
 #include "fixture_files.hpp"
 
 namespace mvc {
@@ -122,32 +122,32 @@ TEST(DockerImageArchive, HoldsBinAndBinBusyboxOwnedByRootWithTheBinaryIntact) {
     EXPECT_NE(std::string(archive_format_name(a.get())).find("ustar"), std::string::npos) << archive_format_name(a.get());
 }
 
-TEST(DockerSubnets, TheFirstFreeCandidatesAreChosen) {
+TEST(EngineSubnets, TheFirstFreeCandidatesAreChosen) {
     std::string why;
-    const auto free = choose_docker_subnets({IpPrefix::parse("0.0.0.0/0"), IpPrefix::parse("10.0.0.0/8")}, "", &why);
+    const auto free = choose_engine_subnets({IpPrefix::parse("0.0.0.0/0"), IpPrefix::parse("10.0.0.0/8")}, "", &why);
     ASSERT_TRUE(free.has_value()) << why;
     EXPECT_EQ(free->v4.str(), "198.51.100.0/24");  // a default route takes nothing away
     ASSERT_TRUE(free->v6.has_value());
     EXPECT_EQ(free->v6->str(), "2001:db8:6d76:1::/64");
 
-    const auto next = choose_docker_subnets(
+    const auto next = choose_engine_subnets(
         {IpPrefix::parse("198.51.100.128/25"), IpPrefix::parse("2001:db8:6d76::/63")}, "", &why);
     ASSERT_TRUE(next.has_value()) << why;
     EXPECT_EQ(next->v4.str(), "203.0.113.0/24");
     EXPECT_EQ(next->v6->str(), "2001:db8:6d76:2::/64");
 }
 
-TEST(DockerSubnets, NoFreeIpv4IsAReasonAndNoFreeIpv6IsMeasuredWithoutIt) {
+TEST(EngineSubnets, NoFreeIpv4IsAReasonAndNoFreeIpv6IsMeasuredWithoutIt) {
     std::string why;
-    EXPECT_FALSE(choose_docker_subnets({IpPrefix::parse("198.51.100.0/24"), IpPrefix::parse("203.0.0.0/16")}, "", &why));
+    EXPECT_FALSE(choose_engine_subnets({IpPrefix::parse("198.51.100.0/24"), IpPrefix::parse("203.0.0.0/16")}, "", &why));
     EXPECT_NE(why.find("198.51.100.0/24, 203.0.113.0/24"), std::string::npos) << why;
 
-    const auto no_v6 = choose_docker_subnets({IpPrefix::parse("2001:db8::/32")}, "", &why);
+    const auto no_v6 = choose_engine_subnets({IpPrefix::parse("2001:db8::/32")}, "", &why);
     ASSERT_TRUE(no_v6.has_value());
     EXPECT_FALSE(no_v6->v6.has_value());
     EXPECT_NE(no_v6->v6_missing.find("overlaps"), std::string::npos) << no_v6->v6_missing;
 
-    const auto disabled = choose_docker_subnets({}, "no IPv6 in this kernel", &why);
+    const auto disabled = choose_engine_subnets({}, "no IPv6 in this kernel", &why);
     ASSERT_TRUE(disabled.has_value());
     EXPECT_FALSE(disabled->v6.has_value());
     EXPECT_EQ(disabled->v6_missing, "no IPv6 in this kernel");
@@ -162,13 +162,37 @@ TEST(DockerLinkNames, FitIfnamsizWithDockersVlanSuffixAndCarryThePid) {
 }
 
 TEST(DockerContainers, RunArgumentsLabelTheContainerWithTheRunsOwner) {
-    const auto args = container_run_args("c", "net", "img");
-    const auto label = std::find(args.begin(), args.end(), "--label");
-    ASSERT_NE(label, args.end());
-    EXPECT_EQ(*(label + 1), docker_owner_label());
-    EXPECT_EQ(docker_owner_label(), std::string(kDockerOwnerLabel) + "=" + docker_owner_tag());
-    EXPECT_EQ(docker_owner_tag(), docker_owner_tag_of(::getpid()));
-    EXPECT_EQ(std::find(args.begin(), args.end(), "--rm"), args.end()) << "the guard removes it, not the engine";
+    const NetNamespace here = NetNamespace::of_current_thread();
+    for (auto kind : {EngineKind::docker, EngineKind::podman}) {
+        const auto engine = ContainerEngine::with_client(kind, here, "/nonexistent/client");
+        const auto args = container_run_args(engine, "c", "net", "img");
+        const auto label = std::find(args.begin(), args.end(), "--label");
+        ASSERT_NE(label, args.end());
+        EXPECT_EQ(*(label + 1), engine_owner_label());
+        EXPECT_EQ(engine_owner_label(), std::string(kOwnerLabel) + "=" + engine_owner_tag());
+        EXPECT_EQ(engine_owner_tag(), engine_owner_tag_of(::getpid()));
+        EXPECT_EQ(std::find(args.begin(), args.end(), "--rm"), args.end()) << "the guard removes it, not the engine";
+        // The image and its command come last, after every option (Podman's limits included).
+        ASSERT_GE(args.size(), 4u);
+        EXPECT_EQ(std::vector<std::string>(args.end() - 4, args.end()),
+                  (std::vector<std::string>{"img", "/bin/busybox", "sleep", "1800"}));
+    }
+}
+
+// The listing formats name the same label the objects carry, and the owner is read back from both
+// ways the clients print labels.
+TEST(EngineDialects, OwnerFormatsNameTheOwnerLabelAndOwnersAreReadFromLabelText) {
+    for (auto kind : {EngineKind::docker, EngineKind::podman}) EXPECT_EQ(engine_kind_from_string(to_string(kind)), kind);
+    EXPECT_NE(std::string(dialect_of(EngineKind::docker).network_owner_format).find(kOwnerLabel), std::string::npos);
+    EXPECT_NE(std::string(dialect_of(EngineKind::docker).container_owner_format).find(kOwnerLabel), std::string::npos);
+    EXPECT_NE(std::string(dialect_of(EngineKind::podman).container_owner_format).find(kOwnerLabel), std::string::npos);
+    const std::string key = kOwnerLabel;
+    EXPECT_EQ(owner_from_labels(key + "=1-2-3,a=1", key), "1-2-3");
+    EXPECT_EQ(owner_from_labels("a=1," + key + "=1-2-3", key), "1-2-3");
+    EXPECT_EQ(owner_from_labels("map[a:1 " + key + ":1-2-3]", key), "1-2-3");
+    EXPECT_EQ(owner_from_labels("x" + key + "=9,a=1", key), "");
+    EXPECT_EQ(owner_from_labels("a=1", key), "");
+    EXPECT_THROW(engine_kind_from_string("lxc"), std::invalid_argument);
 }
 
 }  // namespace
