@@ -41,9 +41,14 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
+// A /proc file of a process that exits while it is read fails the read with ESRCH. Reading through
+// the streambuf iterator lets libstdc++ throw from underflow; inserting the whole buffer into a
+// stream turns that into a failbit, so a vanished process reads as empty text, like a missing one.
 std::string slurp(const fs::path& p) {
     std::ifstream in(p);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ostringstream text;
+    if (in) text << in.rdbuf();
+    return text.str();
 }
 
 // "net:[4026531840]" -> 4026531840; 0 for anything else.
