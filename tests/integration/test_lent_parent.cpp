@@ -11,7 +11,11 @@
 #include <linux/if_link.h>
 #include <linux/ip.h>
 
+#include <arpa/inet.h>
+
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -125,6 +129,102 @@ TEST_F(LentParent, UndeclaredHairpinSwitchFailsTheVepaIsolationCells) {
     for (const char* cell : {"reachability.vepa.plain.ipv4.c1_to_c2", "reachability.vepa.plain.ipv6.c2_to_c1",
                              "reachability.vepa.plain.ipv4.host_to_c1", "reachability.vepa.plain.ipv6.c1_to_host"})
         EXPECT_TRUE(failed.count(cell)) << cell << " passed although the switch reflects";
+}
+
+// --pcap-dir on a lent wire: the captures of a failed cell are filtered by the run's actual address
+// plan. The machine already routes 198.51.100.0/24 (the first lent range), so the run must take
+// the next free one; a capture filtered by the default plan (192.0.2.0/24 inside the harness's own
+// namespaces) or by the first lent range would come out empty. The pcap is read here byte by byte,
+// not through the harness's frame parsers.
+namespace pcap_reading {
+
+struct Addresses {
+    std::vector<std::string> v4, v6;  // every source/destination seen, as text
+    size_t echo_requests = 0;         // ICMP type 8 / ICMPv6 type 128
+    size_t frames = 0;
+};
+
+std::string v4_text(const unsigned char* p) {
+    return std::to_string(p[0]) + "." + std::to_string(p[1]) + "." + std::to_string(p[2]) + "." + std::to_string(p[3]);
+}
+
+Addresses read_capture(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Addresses out;
+    if (bytes.size() < 24) return out;
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+    uint32_t magic, linktype;
+    std::memcpy(&magic, b, 4);
+    std::memcpy(&linktype, b + 20, 4);
+    EXPECT_TRUE(magic == 0xa1b2c3d4u || magic == 0xa1b23c4du) << file << ": not a pcap file (micro- or nanosecond) in this machine's byte order";
+    EXPECT_EQ(linktype, 1u) << file << ": not LINKTYPE_ETHERNET";
+    for (size_t at = 24; at + 16 <= bytes.size();) {
+        uint32_t caplen;
+        std::memcpy(&caplen, b + at + 8, 4);
+        const unsigned char* f = b + at + 16;
+        at += 16 + caplen;
+        if (at > bytes.size()) break;
+        ++out.frames;
+        if (caplen < 14) continue;
+        const unsigned type = f[12] << 8 | f[13];
+        if (type == 0x0800 && caplen >= 34) {
+            out.v4.push_back(v4_text(f + 26));
+            out.v4.push_back(v4_text(f + 30));
+            const size_t ihl = (f[14] & 0x0f) * 4u;
+            if (f[23] == 1 && caplen > 14 + ihl && f[14 + ihl] == 8) ++out.echo_requests;
+        } else if (type == 0x86dd && caplen >= 54) {
+            for (size_t o : {size_t{22}, size_t{38}}) {
+                char text[INET6_ADDRSTRLEN];
+                ::inet_ntop(AF_INET6, f + o, text, sizeof text);
+                out.v6.push_back(text);
+            }
+            if (f[20] == 58 && caplen > 54 && f[54] == 128) ++out.echo_requests;
+        } else if (type == 0x0806 && caplen >= 42) {
+            out.v4.push_back(v4_text(f + 28));
+            out.v4.push_back(v4_text(f + 38));
+        }
+    }
+    return out;
+}
+
+}  // namespace pcap_reading
+
+TEST_F(LentParent, PcapDirCapturesAFailedCellInTheLentAddressRange) {
+    cable("nic0", "sw0");
+    cable("sw1", "nic1");
+    const int bridge = nl->create_bridge("sw", MacAddress::local(0x51, 1));
+    nl->set_master(nl->link("sw0").ifindex, bridge);
+    nl->set_master(nl->link("sw1").ifindex, bridge);
+    nl->set_bridge_port_hairpin(nl->link("sw0").ifindex, true);  // undeclared: the VEPA cells fail
+    nl->set_up(bridge);
+    cable("busy0", "busy1");
+    nl->add_address_text(nl->link("busy0").ifindex, "198.51.100.1/24");  // the machine routes the first lent range
+    TempFile json("r.json");
+    const auto captures = json.path().parent_path() / "captures";
+    const auto r = run({"--parent", "nic0", "--peer", "nic1", "--mode", "vepa", "--filter", "reachability.vepa.plain.*.c1_to_c2",
+                        "--pcap-dir", captures.string(), "--json", json.path().string()});
+    ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto report = testing_support::read(json.path());
+    ASSERT_EQ(report["properties"]["lent_ipv4_range"], "203.0.113.0/24") << report["properties"].dump();
+    const auto v4 = IpPrefix::parse(report["properties"]["lent_ipv4_range"].get<std::string>());
+    const auto v6 = IpPrefix::parse(report["properties"]["lent_ipv6_range"].get<std::string>());
+    for (const char* family : {"ipv4", "ipv6"}) {
+        const std::string cell = std::string("reachability.vepa.plain.") + family + ".c1_to_c2";
+        const auto file = captures / (cell + ".c1.pcap");
+        ASSERT_TRUE(std::filesystem::exists(file)) << file << " missing; output:\n" << r.out;
+        const auto seen = pcap_reading::read_capture(file);
+        EXPECT_GT(seen.frames, 0u) << file << " is empty: the capture was filtered by another address plan";
+        EXPECT_GT(seen.echo_requests, 0u) << file << " holds no echo request of the cell";
+        const auto& addresses = std::string(family) == "ipv4" ? seen.v4 : seen.v6;
+        EXPECT_FALSE(addresses.empty()) << file;
+        for (const auto& a : addresses) {
+            const auto prefix = std::string(family) == "ipv4" ? v4 : v6;
+            const auto host = IpPrefix::parse(a + (std::string(family) == "ipv4" ? "/32" : "/128"));
+            if (a.rfind("fe80:", 0) == 0 || a.rfind("ff02:", 0) == 0 || a == "::") continue;  // link-local and ND multicast
+            EXPECT_TRUE(prefix.overlaps(host)) << file << ": " << a << " is outside the run's range " << prefix.str();
+        }
+    }
 }
 
 TEST_F(LentParent, SigkillDuringAPassthruRunThenRestoreBringsTheParentBack) {
