@@ -37,9 +37,9 @@ struct EchoSchedule {
     // With pacers it is the floor of the window.
     std::chrono::milliseconds window = defaults::kQuietWindow;
     // With pacers among the probes, the window stays open until every pacer has replied and
-    // `pace` times as long as the slowest pacer took, and at least `window`: a slow kernel (or a
-    // loaded machine) stretches it instead of turning a reachable cell into a blocked one. A pacer
-    // that never replies closes it after `longest`.
+    // `pace` times as long as the slowest reply so far took (a pacer's or any other probe's), and
+    // at least `window`: a slow kernel (or a loaded machine) stretches it instead of turning a
+    // reachable cell into a blocked one. A pacer that never replies closes it after `longest`.
     double pace = defaults::kWindowPace;
     std::chrono::milliseconds longest = defaults::kReadyTimeout;
 };
@@ -48,6 +48,7 @@ struct EchoSchedule {
 struct EchoWindow {
     std::chrono::milliseconds used{};              // from the first request to the close
     std::chrono::nanoseconds slowest_pacer{};      // the slowest pacer's first reply (0: no pacer)
+    std::chrono::nanoseconds slowest_reply{};      // the slowest first reply of any probe, pacers included
     bool pacers_replied = true;                    // false: a pacer never replied within `longest`
 };
 
