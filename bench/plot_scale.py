@@ -67,7 +67,7 @@ def panel_svg(x0, y0, w, h, title, unit, lines, series):
     ns = [p[0] for _, _, pts in plot for p in pts]
     if not values:
         return f'<text x="{x0}" y="{y0 + 20}">{title}: no data</text>\n'
-    left, right, top, bottom = 58, 10, 28, 34 + 16 * len(lines)
+    left, right, top, bottom = 58, 22, 28, 34 + 16 * len(lines)
     pw, ph = w - left - right, h - top - bottom
     xlo, xhi = math.log10(min(ns)), math.log10(max(ns))
     if xhi - xlo < 1e-9:
