@@ -214,10 +214,18 @@ int bench_command(int argc, char** argv) {
     app.add_option("--path", o.paths, "Only these paths (repeatable; the baseline veth-bridge is always measured)")
         ->type_name("PATH")
         ->check(CLI::IsMember(ids));
+    // Refused before a minute of measuring, not after: the report's directory must exist.
+    const auto writable_place = [](const std::string& file) -> std::string {
+        const auto dir = std::filesystem::absolute(file).parent_path();
+        if (std::filesystem::is_directory(dir)) return "";
+        return "'" + dir.string() + "' is not a directory: create it first, or write the report elsewhere";
+    };
     app.add_option("--json", o.json, "Write every path x workload (median, spread, ratio, verdict, the rounds) as JSON")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->check(writable_place);
     app.add_option("--html", o.html, "Write a self-contained HTML page with a bar chart (SVG) per workload")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->check(writable_place);
     app.footer(R"(Paths: )" + [&] {
         std::string s;
         for (const auto& id : ids) s += (s.empty() ? "" : ", ") + id;
