@@ -53,7 +53,7 @@ std::string chart(const BenchReport& report, std::size_t m) {
     const int height = kTop + static_cast<int>(rows.size()) * kRow + kAxis;
     auto x = [&](double v) { return kLabel + v / top * kPlot; };
     std::ostringstream svg;
-    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 "
+    svg << "<svg width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 "
         << width << " " << height << "\" role=\"img\" aria-label=\"" << escape_html(report.metrics[m].title) << "\">\n"
         << "<style>text { font: 12px sans-serif; fill: #222; } .small { font-size: 11px; fill: #555; }</style>\n";
     // Axis with five ticks.
