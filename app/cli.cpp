@@ -13,6 +13,8 @@ namespace {
 
 const char* kFooter = R"(  merge REPORT... [--html FILE] [--text FILE]
                                   Put the JSON or JUnit reports of several runs (for example one per kernel) side by side in one table, then exit
+  bench [--quick] [--repetitions N] [--duration-ms MS] [--path PATH] [--json FILE] [--html FILE]
+                                  Is macvlan faster than a bridge? Measure macvlan, macvtap, ipvlan, veth + Linux bridge and a veth pair side by side (TCP bulk, UDP 64-byte, TCP request/response; see bench --help), then exit
 
 Test names:
   reachability.<topology>.<variant>.<family>.<from>_to_<to>, e.g.

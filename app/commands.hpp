@@ -21,5 +21,8 @@ int env_command(const CliOptions& options, const std::string& unprivileged_reaso
 int explain_command(const CliOptions& options);
 // `macvlan-conformance merge REPORT...`: one table of several runs (kernels). Parses its own arguments.
 int merge_command(int argc, char** argv);
+// `macvlan-conformance bench`: macvlan against a Linux bridge and the other data paths, measured
+// side by side. Parses its own arguments and takes its own privileges (the rootless namespace).
+int bench_command(int argc, char** argv);
 
 }  // namespace mvc

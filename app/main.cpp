@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     // The Docker suite's reaper: this binary again, started by the run (docker_reaper.hpp says why).
     if (argc > 1 && std::string_view(argv[1]) == kReaperMode) return engine_reaper_main(argc, argv);
     if (argc > 1 && std::string_view(argv[1]) == "merge") return merge_command(argc, argv);
+    if (argc > 1 && std::string_view(argv[1]) == "bench") return bench_command(argc, argv);
     auto parsed = parse_cli(argc, argv);
     if (parsed.exit_now) return *parsed.exit_now;
     const CliOptions& options = parsed.options;

@@ -38,11 +38,16 @@ expect --variant hair : hairpin hairpin-static
 expect --junit r.xml --variant '' : plain hairpin hairpin-static vlan dummy
 expect --inject-fault '' : arp-ignore delay:MS
 expect --repeat '' :
-expect '' : restore env explain merge
+expect '' : restore env explain merge bench
 expect --mode vepa e : env explain
 expect env -- : --help --json
 expect merge --t : --text
 expect restore --h : --help
+expect bench --q : --quick
+expect bench --path '' : macvlan-bridge macvlan-ext macvtap-ext ipvlan-l2 veth-bridge veth
+expect bench --path macvlan-b : macvlan-bridge
+expect bench --d : --duration-ms
+expect bench --repetitions '' :
 
 # Every flag of --help is offered after "--".
 COMP_WORDS=("$binary" --) COMP_CWORD=1

@@ -270,11 +270,12 @@ int Rtnl::create_vlan(const std::string& name, int lower_ifindex, uint16_t vlan_
     return link(name).ifindex;
 }
 
-int Rtnl::create_ipvlan(const std::string& name, int lower_ifindex) {
+int Rtnl::create_ipvlan(const std::string& name, int lower_ifindex, uint16_t mode) {
     LinkPtr l(rtnl_link_ipvlan_alloc());
     if (!l) throw std::bad_alloc();
     rtnl_link_set_name(l.get(), name.c_str());
     rtnl_link_set_link(l.get(), lower_ifindex);
+    check_build(rtnl_link_ipvlan_set_mode(l.get(), mode), "ipvlan " + name);
     nl_msg* msg = nullptr;
     check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &msg), "ipvlan " + name);
     request(msg, "create ipvlan " + name);

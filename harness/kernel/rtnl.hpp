@@ -62,7 +62,8 @@ public:
     int create_bridge(const std::string& name, const MacAddress& mac);
     int create_dummy(const std::string& name, const MacAddress& mac);
     int create_vlan(const std::string& name, int lower_ifindex, uint16_t vlan_id, const MacAddress& mac);
-    int create_ipvlan(const std::string& name, int lower_ifindex);  // default mode (l3)
+    // `mode` is enum ipvlan_mode's value (IPVLAN_MODE_L2 = 0, L3 = 1, L3S = 2); the kernel's default is L3.
+    int create_ipvlan(const std::string& name, int lower_ifindex, uint16_t mode = 1);
     void delete_link(int ifindex);
 
     void set_up(int ifindex, bool up = true);
