@@ -17,7 +17,9 @@ if(GENERATOR MATCHES "Ninja")
 else()
   set(keep_going -k)
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${targets} -- ${keep_going}
+# Every probe is one small, independent object: as many at once as the machine has cores.
+cmake_host_system_information(RESULT cores QUERY NUMBER_OF_LOGICAL_CORES)
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --parallel ${cores} --target ${targets} -- ${keep_going}
                 RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 set(log "${out}${err}")
 set(problems "")
