@@ -82,13 +82,30 @@ GuestRelay::~GuestRelay() {
     thread_.join();
 }
 
-void GuestRelay::mirror_multicast(int control_socket) {
+void GuestRelay::sync_filter() {
+    ns_.run([this] {
+        const UniqueFd control(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        if (!control) throw_errno("a control socket in the guest's namespace");
+        // A group the macvtap refused must not pass for one its filter holds.
+        if (const int error = mirror_multicast(control.get()))
+            throw SystemError("passing the guest's multicast list to " + macvtap_ + " (SIOCADDMULTI/SIOCDELMULTI)", error);
+    });
+}
+
+int GuestRelay::mirror_multicast(int control_socket) {
+    const std::lock_guard lock(mirror_mutex_);
     const auto wanted = multicast_list(guest_);
+    int error = 0;
     for (auto it = mirrored_.begin(); it != mirrored_.end();)
-        if (!wanted.count(*it) && change_multicast(control_socket, macvtap_, *it, false)) it = mirrored_.erase(it);
-        else ++it;
-    for (const auto& mac : wanted)
-        if (!mirrored_.count(mac) && change_multicast(control_socket, macvtap_, mac, true)) mirrored_.insert(mac);
+        if (wanted.count(*it)) ++it;
+        else if (change_multicast(control_socket, macvtap_, *it, false)) it = mirrored_.erase(it);
+        else error = errno, ++it;
+    for (const auto& mac : wanted) {
+        if (mirrored_.count(mac)) continue;
+        if (change_multicast(control_socket, macvtap_, mac, true)) mirrored_.insert(mac);
+        else error = errno;
+    }
+    return error;
 }
 
 void GuestRelay::run() {
