@@ -42,7 +42,8 @@ public:
 
     // Passes the guest's multicast list on to the macvtap now, and returns when it has: what the
     // guest joined is in the macvtap's filter, what it left is gone from it. The thread does the
-    // same every few milliseconds; a probe that must not start before a join took effect asks.
+    // same whenever the guest sends an MLD or IGMP report and every kGuestFilterResync; a probe
+    // that must not start before a join took effect (one that sends no report) asks.
     void sync_filter();
 
 private:
