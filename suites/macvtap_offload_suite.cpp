@@ -6,6 +6,7 @@
 // dev_forward_skb, checksum state and GSO type intact), so what vm2 reads is what tap_handle_frame
 // made of it for vm2's queue.
 #include <gtest/gtest.h>
+#include <linux/if.h>
 #include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -77,6 +78,11 @@ protected:
         const int vm1 = add_macvtap("vm1", 1), vm2 = add_macvtap("vm2", 2);
         writer_ = open_macvtap_queue(lab->host, "vm1", {true, std::nullopt});
         reader_ = open_macvtap_queue(lab->host, "vm2", GetParam().mode);
+        // What each queue speaks, as the kernel keeps it: a frame written with a header into a
+        // queue without one is a frame to the header's first bytes, a multicast MAC, which can
+        // reach vm2 verbatim and pass for an offload passed on.
+        ASSERT_TRUE(tap_queue_flags(writer_.get()) & IFF_VNET_HDR) << "vm1's queue does not speak virtio-net headers";
+        ASSERT_EQ(bool(tap_queue_flags(reader_.get()) & IFF_VNET_HDR), GetParam().mode.vnet_header) << "vm2's queue is not opened as the row says";
         for (int l : {vm1, vm2}) {
             lab->host_nl->disable_ipv6_link_local(l);  // fewer frames of their own stacks in the queues
             lab->host_nl->set_up(l);

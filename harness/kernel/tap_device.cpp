@@ -82,6 +82,12 @@ UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname, c
     });
 }
 
+unsigned tap_queue_flags(int queue) {
+    ifreq ifr{};
+    if (::ioctl(queue, TUNGETIFF, &ifr) != 0) throw_errno("TUNGETIFF on a tap queue");
+    return static_cast<unsigned short>(ifr.ifr_flags);
+}
+
 dev_t macvtap_device_number(const NetNamespace& ns, const std::string& ifname) {
     return ns.run([&] {
         enter_private_mounts();

@@ -36,6 +36,10 @@ struct TapQueueMode {
 // major:minor), non-blocking. Every open is one more queue (tap_set_queue).
 UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname, const TapQueueMode& mode = {});
 
+// The flags the kernel keeps for an open queue (TUNGETIFF: IFF_TAP, IFF_NO_PI, IFF_VNET_HDR, ...),
+// as tap_ioctl reports them: what a queue really speaks, whatever it was asked to.
+unsigned tap_queue_flags(int queue);
+
 // The character device (major:minor) of macvtap `ifname` in `ns`, read from that namespace's sysfs.
 dev_t macvtap_device_number(const NetNamespace& ns, const std::string& ifname);
 
