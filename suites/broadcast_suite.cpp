@@ -14,6 +14,7 @@
 #include "broadcast_expectations.hpp"
 #include "delivery_probe.hpp"
 #include "fixture_error.hpp"
+#include "guest_slot.hpp"
 #include "matrix.hpp"
 #include "reachability_model.hpp"
 #include "report_collector.hpp"
@@ -93,6 +94,7 @@ TopologyObservations observe_topology(const TopologySpec& spec, const std::vecto
     probe.senders = spec.broadcast->senders;
     probe.group_members = spec.broadcast->members;
     probe.controls = broadcast_controls(spec, rules);
+    const GuestSlot guest_place(spec);
     std::unique_ptr<Topology> topology;
     try {
         // No address family: these cells are link-layer only, and addresses would subscribe the

@@ -92,6 +92,8 @@ LinkInfo to_info(rtnl_link* l) {
     info.promiscuity = rtnl_link_get_promiscuity(l);
     info.rx_dropped = rtnl_link_get_stat(l, RTNL_LINK_RX_DROPPED);
     info.rx_packets = rtnl_link_get_stat(l, RTNL_LINK_RX_PACKETS);
+    info.rx_errors = rtnl_link_get_stat(l, RTNL_LINK_RX_ERRORS);
+    info.tx_queue_len = rtnl_link_get_txqlen(l);
     info.lower_ifindex = rtnl_link_get_link(l);
     int32_t netnsid = 0;
     info.lower_in_other_namespace = rtnl_link_get_link_netnsid(l, &netnsid) == 0;
@@ -304,6 +306,16 @@ void Rtnl::set_flags(int ifindex, unsigned flags, unsigned mask) {
     ifi.ifi_change = mask;
     nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
     request(msg, "set flags " + std::to_string(flags) + "/" + std::to_string(mask) + " on link " + std::to_string(ifindex));
+}
+
+void Rtnl::set_tx_queue_len(int ifindex, unsigned length) {
+    nl_msg* msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    if (!msg) throw std::bad_alloc();
+    ifinfomsg ifi{};
+    ifi.ifi_index = ifindex;
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    nla_put_u32(msg, IFLA_TXQLEN, length);
+    request(msg, "set txqueuelen " + std::to_string(length) + " on link " + std::to_string(ifindex));
 }
 
 void Rtnl::set_mtu(int ifindex, unsigned mtu) {

@@ -34,6 +34,8 @@ struct LinkInfo {
     // counts what macvlan_broadcast_enqueue could not queue: the broadcast queue was full.
     uint64_t rx_dropped = 0;
     uint64_t rx_packets = 0;  // IFLA_STATS64 rx_packets: on a slave, every frame macvlan delivered to it
+    uint64_t rx_errors = 0;   // IFLA_STATS64 rx_errors (a macvlan reports its rx drops as both, macvlan_dev_get_stats64)
+    unsigned tx_queue_len = 0;  // IFLA_TXQLEN: on a macvtap, also the length of each queue's ring (tap_open)
 
     bool up() const;
     bool oper_up() const;
@@ -71,6 +73,7 @@ public:
     void set_flags(int ifindex, unsigned flags, unsigned mask);
     void set_promisc(int ifindex, bool on);
     void set_mtu(int ifindex, unsigned mtu);
+    void set_tx_queue_len(int ifindex, unsigned length);  // IFLA_TXQLEN, `ip link set X txqueuelen N`
     void set_mac(int ifindex, const MacAddress& mac);
     void move_to(int ifindex, const NetNamespace& target);  // IFLA_NET_NS_FD
     // No IPv6 link-local address (IN6_ADDR_GEN_MODE_NONE): fewer stray DAD/MLD frames, and a

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "error.hpp"
 
@@ -68,13 +69,23 @@ void set_tap_flags(int fd, const char* name, short flags, const std::string& wha
 
 }  // namespace
 
-UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname) {
+UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname, const TapQueueMode& mode) {
+    if (mode.offloads && !mode.vnet_header) throw std::logic_error("TUNSETOFFLOAD without a vnet header announces nothing a guest can use");
     return ns.run([&] {
         enter_private_mounts();
         UniqueFd fd = open_through_own_node(macvtap_device(ifname), "the queue of macvtap " + ifname);
-        set_tap_flags(fd.get(), nullptr, IFF_TAP | IFF_NO_PI, "macvtap " + ifname + " (no vnet header)");
+        const short flags = static_cast<short>(IFF_TAP | IFF_NO_PI | (mode.vnet_header ? IFF_VNET_HDR : 0));
+        set_tap_flags(fd.get(), nullptr, flags, "macvtap " + ifname + (mode.vnet_header ? " (vnet header)" : " (no vnet header)"));
+        if (mode.offloads && ::ioctl(fd.get(), TUNSETOFFLOAD, static_cast<unsigned long>(*mode.offloads)) != 0)
+            throw_errno("TUNSETOFFLOAD on macvtap " + ifname);
         return fd;
     });
+}
+
+unsigned tap_queue_flags(int queue) {
+    ifreq ifr{};
+    if (::ioctl(queue, TUNGETIFF, &ifr) != 0) throw_errno("TUNGETIFF on a tap queue");
+    return static_cast<unsigned short>(ifr.ifr_flags);
 }
 
 dev_t macvtap_device_number(const NetNamespace& ns, const std::string& ifname) {

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 #include "net_namespace.hpp"
@@ -20,10 +21,24 @@ namespace mvc {
 // Both throw SystemError with the errno: mknod needs CAP_MKNOD in the initial user namespace, so a
 // rootless run fails here with EPERM (the capability probe turns that into a skip reason).
 
-// Opens queue 0 of macvtap `ifname` in `ns` (its /sys/class/net/<if>/macvtap/tap<N>/dev gives
-// major:minor), non-blocking, without a virtio-net header (tap_open sets IFF_VNET_HDR; TUNSETIFF
-// with IFF_TAP | IFF_NO_PI clears it, tap_ioctl), so each read or write is one Ethernet frame.
-UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname);
+// How a queue speaks. By default it is a bare Ethernet pipe: each read or write is one frame
+// (tap_open sets IFF_VNET_HDR; TUNSETIFF with IFF_TAP | IFF_NO_PI clears it, tap_ioctl). With
+// `vnet_header` it speaks as QEMU does for virtio-net: every frame read or written is preceded by a
+// struct virtio_net_hdr (tap_get_user, tap_put_user), and, if `offloads` is set, TUNSETOFFLOAD
+// announces which TUN_F_* offloads the guest takes (set_offload; it sets tap_features for the whole
+// device, so the last queue to announce decides).
+struct TapQueueMode {
+    bool vnet_header = false;
+    std::optional<unsigned> offloads{};  // TUN_F_CSUM, TUN_F_TSO4, ...; only with vnet_header
+};
+
+// Opens a queue of macvtap `ifname` in `ns` (its /sys/class/net/<if>/macvtap/tap<N>/dev gives
+// major:minor), non-blocking. Every open is one more queue (tap_set_queue).
+UniqueFd open_macvtap_queue(const NetNamespace& ns, const std::string& ifname, const TapQueueMode& mode = {});
+
+// The flags the kernel keeps for an open queue (TUNGETIFF: IFF_TAP, IFF_NO_PI, IFF_VNET_HDR, ...),
+// as tap_ioctl reports them: what a queue really speaks, whatever it was asked to.
+unsigned tap_queue_flags(int queue);
 
 // The character device (major:minor) of macvtap `ifname` in `ns`, read from that namespace's sysfs.
 dev_t macvtap_device_number(const NetNamespace& ns, const std::string& ifname);

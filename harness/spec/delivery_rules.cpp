@@ -103,7 +103,7 @@ DeliveryRules DeliveryRules::parse(const nlohmann::json& doc, const std::filesys
     const auto& rules = top.array("rules");
     for (size_t i = 0; i < rules.size(); ++i) {
         JsonFields f(file, "rules[" + std::to_string(i) + "]", rules[i]);
-        f.allow_only({"id", "frame", "from", "to", "external", "port", "delivered", "via", "reason"});
+        f.allow_only({"id", "frame", "from", "to", "external", "port", "delivered", "via", "unfiltered", "reason"});
         DeliveryRule r;
         r.id = f.string("id");
         JsonFields rf(file, "rule " + r.id, rules[i]);
@@ -123,6 +123,12 @@ DeliveryRules DeliveryRules::parse(const nlohmann::json& doc, const std::filesys
             r.via = parse_enum(rf, rf.string("via"), "via", kPaths);
         } else if (rules[i].contains("via")) {
             rf.fail("a frame that is not delivered arrives by no path: drop 'via'");
+        }
+        if (rules[i].contains("unfiltered")) {
+            if (!rules[i]["unfiltered"].is_boolean()) rf.fail("'unfiltered' must be true or false");
+            r.unfiltered = rules[i]["unfiltered"].get<bool>();
+            if (r.unfiltered && (r.frame != FrameClass::group || r.delivered == DeliveredWhen::never))
+                rf.fail("'unfiltered' says how a delivered group frame passes a slave's filter: it needs frame \"group\" and a delivery");
         }
         r.reason = rf.string("reason");
         if (r.reason.empty() || r.reason.find('\n') != std::string::npos) rf.fail("'reason' must be one non-empty line");

@@ -39,6 +39,9 @@ struct DeliveryRule {
     std::vector<PortKind> port;
     DeliveredWhen delivered = DeliveredWhen::never;
     DeliveryPath via = DeliveryPath::none;
+    // The path hands the frame to the slave without testing its multicast filter (the override
+    // filter.multicast does not apply): macvlan_handle_frame's "forward to original port".
+    bool unfiltered = false;
     std::string reason;
 };
 

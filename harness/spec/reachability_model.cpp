@@ -66,8 +66,9 @@ FrameVerdict ReachabilityModel::deliver(FrameClass frame, const Endpoint& from, 
                 return v;
             }
     }
-    // A slave's multicast filter; the copies of macvlan_forward_source, the parent and ext do not filter.
-    if (frame == FrameClass::group && !member && target && !copy_to_listing_source) {
+    // A slave's multicast filter; the copies of macvlan_forward_source, the parent and ext do not
+    // filter, and neither does a path the rule marks unfiltered.
+    if (frame == FrameClass::group && !member && target && !copy_to_listing_source && !rule.unfiltered) {
         v.delivered = false;
         v.rules.push_back("filter.multicast");
     }

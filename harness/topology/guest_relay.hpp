@@ -3,6 +3,7 @@
 
 #include <array>
 #include <atomic>
+#include <mutex>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -39,16 +40,23 @@ public:
     GuestRelay(const GuestRelay&) = delete;
     GuestRelay& operator=(const GuestRelay&) = delete;
 
+    // Passes the guest's multicast list on to the macvtap now, and returns when it has: what the
+    // guest joined is in the macvtap's filter, what it left is gone from it. The thread does the
+    // same whenever the guest sends an MLD or IGMP report and every kGuestFilterResync; a probe
+    // that must not start before a join took effect (one that sends no report) asks.
+    void sync_filter();
+
 private:
     void run();
-    void mirror_multicast(int control_socket);
+    int mirror_multicast(int control_socket);  // 0, or the errno of a change the macvtap refused
 
     NetNamespace ns_;
     std::string macvtap_, guest_;
     UniqueFd queue_, tap_;
     UniqueFd wake_;  // an eventfd that ends the thread's wait
     std::atomic<bool> stop_{false};
-    std::set<std::array<uint8_t, 6>> mirrored_;  // only the relay thread touches it
+    std::mutex mirror_mutex_;                    // the relay thread and sync_filter both mirror
+    std::set<std::array<uint8_t, 6>> mirrored_;  // under mirror_mutex_
     std::thread thread_;
 };
 

@@ -23,5 +23,11 @@ inline constexpr std::chrono::milliseconds kReadyTimeout{5000};
 inline constexpr unsigned kNeighbourRetransmitMs = 100;
 // Topologies built and probed at the same time on fresh wires.
 inline constexpr unsigned kParallelTopologies = 32;
+// Of those, how many may have VM endpoints (guest_slot.hpp says why they count apart).
+inline constexpr unsigned kParallelGuestTopologies = 6;
+// How often a guest relay compares the guest's multicast list with its macvtap's when nothing told
+// it to (it also does on every MLD or IGMP report the guest sends, and when a probe asks): rarely,
+// because under TCG dozens of relays reading /proc that often starve the guest kernel.
+inline constexpr std::chrono::milliseconds kGuestFilterResync{200};
 
 }  // namespace mvc::defaults

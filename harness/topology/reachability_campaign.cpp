@@ -7,6 +7,7 @@
 #include <semaphore>
 #include <thread>
 
+#include "guest_slot.hpp"
 #include "netns_pin.hpp"
 #include "packet_socket.hpp"
 #include "external_peer.hpp"
@@ -464,6 +465,7 @@ void ReachabilityCampaign::start(const std::vector<CellId>& cells) {
         if (!spec) throw std::logic_error("no topology " + id);
         auto run = std::make_shared<TopologyRun>();
         run->result = std::async(std::launch::async, [spec, topology_cells = topology_cells, options = options_, gate] {
+                          const GuestSlot guest_place(*spec);  // before the general gate: never held waiting for it
                           gate->acquire();
                           struct Release {
                               std::counting_semaphore<>& g;
