@@ -16,6 +16,10 @@ inline constexpr std::chrono::milliseconds kResendInterval{20};
 // resolution and echo as a pacer's, and three times the pacer's latency covers the spread seen
 // between concurrent probes of one topology even on a loaded machine.
 inline constexpr double kWindowPace = 3.0;
+// A cell's silence counts as "blocked" at once only when its window lasted at least this many times
+// as long as the slowest reply of its wave; after a slower wave it is probed once more, in a window
+// that long (on a quiet machine replies take a few milliseconds, so this costs nothing there).
+inline constexpr double kSilenceMargin = 10.0;
 // How long a topology may take to show its links up and answer its controls (--ready-timeout-ms).
 inline constexpr std::chrono::milliseconds kReadyTimeout{5000};
 // Per-interface ARP/ND retransmit time in the run's own namespaces: a lost solicitation costs

@@ -334,11 +334,12 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
     // queue was still delivering, proves nothing about the cells that saw no reply: they go back,
     // into waves half as large, once the queue has drained, up to kRetries times.
     constexpr int kRetries = 6;
-    // A wave whose window had to stretch beyond the floor (the kernel is slow right now) gives its
-    // silent cells one more wave before they count as blocked, at least as long as the stretched
-    // one: a reply in either proves the path, silence counts only when it held twice. Under a
-    // loaded TCG guest, replies of one path class were seen arriving in bursts at 130 and 265 ms,
-    // so that a single stretched window still closed before some reachable cells had answered.
+    // A silence is trusted on its first wave only when the window was kSilenceMargin times as long
+    // as the slowest reply seen in it; otherwise the kernel is slow right now, and the silent cells
+    // get one more wave, with a window at least that long, before they count as blocked (a reply
+    // in either proves the path). Under a loaded TCG guest, replies of one path class were seen
+    // arriving at 265 ms while the pacers answered at 130 ms, and a reachable cell stayed silent
+    // through a 300 ms window whose pacers had answered at 63 ms.
     std::vector<bool> confirmed(cells.size(), false);
     std::map<Family, std::deque<size_t>> pending;
     for (auto& [f, indices] : by_family) pending[f].assign(indices.begin(), indices.end());
@@ -376,7 +377,8 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
                                             [](const auto& o) { return !o.replied; });
         const bool congested = dropped > 0 || (any_silent && broadcast_queue_still_delivering(topo));
         // (A wave that lost a pacer proves nothing either way: its cells are untrusted already.)
-        const bool stretched = window.pacers_replied && window.used > schedule.window + schedule.resend_interval;
+        const auto trusted_silence = std::chrono::duration_cast<std::chrono::milliseconds>(window.slowest_reply * defaults::kSilenceMargin);
+        const bool doubtful = window.pacers_replied && trusted_silence > window.used;
         std::map<Family, std::string> lost;
         for (size_t i = first_pacer; i < probes.size(); ++i)
             if (!outcomes[i].replied && topo.is_local(probes[i].from))
@@ -389,7 +391,7 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
                 pending[f].push_back(i);
                 continue;
             }
-            if (stretched && !outcomes[k].replied && !confirmed[i]) {
+            if (doubtful && !outcomes[k].replied && !confirmed[i]) {
                 confirmed[i] = true;
                 pending[f].push_back(i);
                 continue;
@@ -404,7 +406,7 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
                                            : "macvlan's broadcast queue was still delivering the wave's frames after its window, in " +
                                                  std::to_string(kRetries + 1) + " tries";
         }
-        if (stretched) schedule.window = std::max(schedule.window, window.used);
+        if (doubtful) schedule.window = std::max({schedule.window, window.used, trusted_silence});
         if (congested) {
             for (auto& [f, n] : per_wave) n = std::max<size_t>(1, n / 2);
             wait_until_broadcast_queue_drains(topo, options.ready_timeout);
