@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "external_peer.hpp"
 #include "probe_defaults.hpp"
+#include "production_parent.hpp"
 #include "wire_relay.hpp"
 
 namespace mvc {
@@ -65,9 +66,7 @@ AddressPlan::Ranges FreshWires::address_ranges(const TopologySpec& topology) con
 
 unsigned FreshWires::max_parallel_topologies() const { return defaults::kParallelTopologies; }
 
-std::string FreshWires::parent_description(const VariantSpec& variant) const {
-    return std::string(to_string(variant.parent));
-}
+std::string FreshWires::parent_description(const VariantSpec& variant) const { return variant.parent_label(); }
 
 Wire FreshWires::attach(const VariantSpec& variant) const {
     Wire wire;
@@ -79,6 +78,14 @@ Wire FreshWires::attach(const VariantSpec& variant) const {
         return wire;
     }
     auto ext = std::make_unique<EndpointNode>(kExt, NetNamespace::create());
+    if (variant.aggregate() || variant.parent == ParentKind::bridge) {
+        // Several cables (or a bridge in between): a slow cable is a veth parent's feature only.
+        if (cable_delay_.count() != 0)
+            throw std::invalid_argument("a cable delay applies to veth and vlan parents, not to " + variant.parent_label());
+        build_production_parent(variant, host, *ext);
+        wire.ext = std::make_unique<LocalPeer>(std::move(ext));
+        return wire;
+    }
     if (variant.parent == ParentKind::vlan) {
         // The veth is the trunk; VLAN 10 on each end carries everything the endpoints say.
         if (variant.external == ExternalKind::hairpin_bridge) throw std::logic_error("the vlan parent supports only a plain peer");
