@@ -2,7 +2,9 @@
 // Refusals about parents and about attributes a request must not carry, each with its exact errno,
 // as LinkErrors asserts the rest.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <linux/if_link.h>
+#include <linux/if_tunnel.h>
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 
@@ -109,6 +111,10 @@ TEST_F(ParentRefusals, IpipTunnelAsParentIsEINVAL) {
     nla_put_string(msg, IFLA_IFNAME, "ipip0");
     nlattr* info = nla_nest_start(msg, IFLA_LINKINFO);
     nla_put_string(msg, IFLA_INFO_KIND, "ipip");
+    // A remote of its own: without one it would be the fallback tunnel tunl0 again (EEXIST).
+    nlattr* data = nla_nest_start(msg, IFLA_INFO_DATA);
+    nla_put_u32(msg, IFLA_IPTUN_REMOTE, htonl(0xc0000263));  // 192.0.2.99
+    nla_nest_end(msg, data);
     nla_nest_end(msg, info);
     std::string extack;
     if (const int error = lab->host_nl->transact(msg, &extack); error == EOPNOTSUPP)

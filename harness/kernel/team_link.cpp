@@ -55,6 +55,14 @@ TeamControl::TeamControl(const NetNamespace& ns) {
         // No "team" family: the team module is not loaded (it registers the family at init).
         throw NetlinkError("resolve generic netlink family 'team'", EOPNOTSUPP, "");
     }
+    // team_nl_cmd_options_set reports every change on the family's "change_event" group and
+    // returns that send's error: with nobody listening (teamd always is) a change that took
+    // effect is answered ESRCH. This socket listens, so the answer is the change's own.
+    const int group = genl_ctrl_resolve_grp(sock_, TEAM_GENL_NAME, TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME);
+    if (group < 0 || nl_socket_add_membership(sock_, group) < 0) {
+        nl_socket_free(sock_);
+        throw std::runtime_error("cannot join the team family's change_event group");
+    }
 }
 
 TeamControl::~TeamControl() { nl_socket_free(sock_); }
@@ -74,24 +82,31 @@ void TeamControl::set_option(int team, const std::string& name, int nla_type, co
     nla_put(msg, TEAM_ATTR_OPTION_DATA, length, data);
     nla_nest_end(msg, item);
     nla_nest_end(msg, list);
-    // The same acknowledged exchange as rtnetlink requests, so the kernel's errno comes back as is.
+    // The kernel's own errno (libnl's codes fold several into one), read from the acknowledgement.
     std::unique_ptr<nl_msg, void (*)(nl_msg*)> owned(msg, nlmsg_free);
     nl_complete_msg(sock_, msg);
     if (int err = nl_send(sock_, msg); err < 0) throw std::runtime_error(std::string("generic netlink send: ") + nl_geterror(err));
-    const int err = nl_wait_for_ack(sock_);
-    if (err < 0) {
-        // libnl folds errnos into its own codes; the few a team option request can meet map back.
-        int e = EINVAL;
-        switch (-err) {
-            case NLE_BUSY: e = EBUSY; break;
-            case NLE_NODEV: e = ENODEV; break;
-            case NLE_OPNOTSUPP: e = EOPNOTSUPP; break;
-            case NLE_NOADDR: e = EADDRNOTAVAIL; break;
-            case NLE_OBJ_NOTFOUND: e = ENOENT; break;
-            default: break;
-        }
-        throw NetlinkError("team " + std::to_string(team) + ": set option " + name, e, nl_geterror(err));
-    }
+    struct Ack {
+        bool done = false;
+        int error = 0;
+    } ack;
+    std::unique_ptr<nl_cb, void (*)(nl_cb*)> cb(nl_cb_alloc(NL_CB_DEFAULT), nl_cb_put);
+    nl_cb_err(cb.get(), NL_CB_CUSTOM, [](sockaddr_nl*, nlmsgerr* e, void* arg) -> int {
+        auto* a = static_cast<Ack*>(arg);
+        a->done = true;
+        a->error = -e->error;
+        return NL_STOP;
+    }, &ack);
+    nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, [](nl_msg*, void* arg) -> int {
+        static_cast<Ack*>(arg)->done = true;
+        return NL_STOP;
+    }, &ack);
+    // The option-change events the kernel multicasts (below) carry no sequence number of ours.
+    nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, [](nl_msg*, void*) -> int { return NL_OK; }, nullptr);
+    while (!ack.done)
+        if (int err = nl_recvmsgs(sock_, cb.get()); err < 0 && !ack.done)
+            throw std::runtime_error(std::string("generic netlink receive: ") + nl_geterror(err));
+    if (ack.error) throw NetlinkError("team " + std::to_string(team) + ": set option " + name, ack.error, "");
 }
 
 void TeamControl::set_runner(int team, TeamRunner runner) {

@@ -39,6 +39,11 @@ int make_aggregate(const VariantSpec& variant, EndpointNode& node, const std::st
     int aggregate = 0;
     if (variant.parent == ParentKind::team) {
         aggregate = create_team(*node.rtnl, name, mac);
+        // The activebackup runner leaves the ports' MACs alone (only the load-balancing runners set
+        // the team's, team_modeop_port_enter); teamd's default hwaddr_policy "same_all" gives every
+        // port the team's MAC, so frames for the team arrive for a port's own address (PACKET_HOST,
+        // eth_type_trans), not as another host's that the IP stack drops.
+        for (int p : ports) node.rtnl->set_mac(p, mac);
         TeamControl control(node.ns);
         control.set_runner(aggregate, variant.team_runner);  // team_change_mode: only while the team has no ports
         for (int p : ports) node.rtnl->set_master(p, aggregate);
