@@ -68,6 +68,12 @@ unsigned FreshWires::max_parallel_topologies() const { return defaults::kParalle
 
 std::string FreshWires::parent_description(const VariantSpec& variant) const { return variant.parent_label(); }
 
+std::string FreshWires::cannot_attach(const VariantSpec& variant) const {
+    if (cable_delay_.count() == 0 || !(variant.aggregate() || variant.parent == ParentKind::bridge)) return "";
+    return "--inject-fault delay slows the one cable of a veth or vlan parent; a " + variant.parent_label() +
+           " parent is not built with slow cables";
+}
+
 Wire FreshWires::attach(const VariantSpec& variant) const {
     Wire wire;
     wire.host = std::make_unique<EndpointNode>(kHost, NetNamespace::create());
@@ -79,9 +85,7 @@ Wire FreshWires::attach(const VariantSpec& variant) const {
     }
     auto ext = std::make_unique<EndpointNode>(kExt, NetNamespace::create());
     if (variant.aggregate() || variant.parent == ParentKind::bridge) {
-        // Several cables (or a bridge in between): a slow cable is a veth parent's feature only.
-        if (cable_delay_.count() != 0)
-            throw std::invalid_argument("a cable delay applies to veth and vlan parents, not to " + variant.parent_label());
+        if (const auto why = cannot_attach(variant); !why.empty()) throw std::invalid_argument(why);
         build_production_parent(variant, host, *ext);
         wire.ext = std::make_unique<LocalPeer>(std::move(ext));
         return wire;

@@ -35,7 +35,7 @@ std::array<std::pair<int, int>, 2> cable_ports(EndpointNode& host, EndpointNode&
 
 // A bond or team of `variant`'s mode over two ports, in `node`. The ports join while down.
 int make_aggregate(const VariantSpec& variant, EndpointNode& node, const std::string& name, const MacAddress& mac,
-                   const std::array<int, 2>& ports) {
+                   const std::array<int, 2>& ports, uint32_t miimon_ms) {
     int aggregate = 0;
     if (variant.parent == ParentKind::team) {
         aggregate = create_team(*node.rtnl, name, mac);
@@ -53,6 +53,7 @@ int make_aggregate(const VariantSpec& variant, EndpointNode& node, const std::st
         spec.name = name;
         spec.mac = mac;
         spec.mode = variant.bond_mode;
+        spec.miimon_ms = miimon_ms;
         aggregate = create_bond(*node.rtnl, spec);
         for (int p : ports) node.rtnl->set_master(p, aggregate);
     }
@@ -91,22 +92,31 @@ void build_production_parent(const VariantSpec& variant, EndpointNode& host, End
     const std::array<int, 2> far{cables[0].second, cables[1].second};
     const bool vlan = variant.parent == ParentKind::vlan_on_bond;
 
-    const int aggregate = make_aggregate(variant, host, vlan ? kVlanOnBondLower : kParentName,
-                                         planned_mac(kHostStation, vlan ? kLowerIndex : 0), ports);
-    host.links = {ports[0], ports[1], aggregate};
-    if (vlan) host.links.push_back(host.rtnl->create_vlan(kParentName, aggregate, kVlanId, planned_mac(kHostStation)));
-    host.use_interface(host.links.back());
-
+    // The far end first, its ports up: a veth has carrier once both ends are (veth_open), so the
+    // bond finds each port's link up when it enslaves it (bond_enslave reads it at once) instead of
+    // waiting for its link monitor, whose commit needs the RTNL lock it only ever tries for
+    // (bond_mii_monitor: rtnl_trylock) and, while other topologies are being built, keeps missing.
     int far_end = 0;
     if (to_switch) {
         far_end = make_bridge(ext, kSwitchName, planned_mac(kExtStation, vlan ? kLowerIndex : 0));
-        for (int p : far) ext.rtnl->set_master(p, far_end);
+        for (int p : far) {
+            ext.rtnl->set_master(p, far_end);
+            ext.rtnl->set_up(p);
+        }
     } else {
-        far_end = make_aggregate(variant, ext, kPeerAggregateName, planned_mac(kExtStation), far);
+        // The peer stands in for a switch's LAG: without link monitoring (miimon 0) a bond takes
+        // its ports' links as up from the start (bond_enslave), as the switch side of a cable would.
+        far_end = make_aggregate(variant, ext, kPeerAggregateName, planned_mac(kExtStation), far, 0);
     }
     ext.links = {far[0], far[1], far_end};
     if (vlan) ext.links.push_back(ext.rtnl->create_vlan(kPeerName, far_end, kVlanId, planned_mac(kExtStation)));
     ext.use_interface(ext.links.back());
+
+    const int aggregate = make_aggregate(variant, host, vlan ? kVlanOnBondLower : kParentName,
+                                         planned_mac(kHostStation, vlan ? kLowerIndex : 0), ports, BondSpec{}.miimon_ms);
+    host.links = {ports[0], ports[1], aggregate};
+    if (vlan) host.links.push_back(host.rtnl->create_vlan(kParentName, aggregate, kVlanId, planned_mac(kHostStation)));
+    host.use_interface(host.links.back());
 }
 
 }  // namespace mvc

@@ -52,6 +52,7 @@ std::string SuiteContext::skip_reason(const TopologySpec& topology, Family famil
     if (spec->variant.external == ExternalKind::hairpin_bridge && !caps.bridge.present)
         return Capabilities::missing(caps.bridge);
     if (family == Family::ipv6 && !caps.ipv6.present) return Capabilities::missing(caps.ipv6);
+    if (const auto why = wire_source().cannot_attach(spec->variant); !why.empty()) return why;
     const bool nodst = std::any_of(spec->slaves.begin(), spec->slaves.end(), [](const SlaveSpec& s) { return s.nodst; });
     if (nodst && !caps.nodst.present) return Capabilities::missing(caps.nodst);
     const bool macvtap = std::any_of(spec->slaves.begin(), spec->slaves.end(), [](const SlaveSpec& s) { return s.kind == SlaveKind::macvtap; });
