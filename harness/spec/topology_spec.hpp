@@ -17,6 +17,7 @@
 namespace mvc {
 
 class DeliveryRules;
+class JsonFields;
 
 // Every place traffic starts from or goes to has a name: "host" (the parent's own stack), "ext"
 // (the far end of the parent's wire), or the name of a slave ("c1", "shim", "c17").
@@ -63,6 +64,10 @@ struct VariantSpec {
     // "veth", "bond (balance-alb, ports to a switch)", ...: for reports and explain.
     std::string parent_label() const;
 };
+
+// Reads a variant (variant_spec.cpp): a catalog's entry under "variants" names itself and its parent
+// (`named`); a user's topology may leave the parent out (a veth pair).
+VariantSpec parse_variant(const JsonFields& fields, bool named);
 
 // How a slave is reached: a macvlan netdev in a namespace of its own, or (issue 14) a macvtap
 // queue read by a guest.
