@@ -22,7 +22,8 @@ constexpr size_t kChainsUnasked = 200;  // cells; beyond that the chains need --
 std::string describe_variant(const VariantSpec& v) {
     const std::string parent = v.parent == ParentKind::dummy ? "a dummy parent (no wire)"
                                : v.parent == ParentKind::vlan ? "a VLAN parent"
-                                                              : "a veth parent";
+                               : v.parent == ParentKind::veth ? "a veth parent"
+                                                              : "a " + v.parent_label() + " parent";
     const std::string far = v.external == ExternalKind::hairpin_bridge ? ", the far end reflects frames (hairpin)"
                             : v.external == ExternalKind::plain        ? ", an ordinary peer at the far end"
                                                                        : "";

@@ -24,6 +24,7 @@ packages=(
   cmake g++ make pkg-config
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libnl-3-dev libnl-route-3-dev       # all link/address/neighbour work goes through libnl-route-3
+  libnl-genl-3-dev                    # team runners and options: the team driver takes them only over generic netlink
   nlohmann-json3-dev                  # expectations, configs, JSON report
   libtinyxml2-dev                     # JUnit XML
   libcli11-dev                        # command line: flag validation, --help, usage errors

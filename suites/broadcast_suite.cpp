@@ -271,7 +271,7 @@ void register_broadcast_suite(SuiteContext& context, const Selection& selection)
                     suite->cells.add(cell, *context.collector, context.data_driven_tests,
                                      {{property_names::kSuite, "broadcast"},
                                       {property_names::kTopology, topology.name},
-                                      {property_names::kVariantParent, std::string(to_string(topology.variant.parent))},
+                                      {property_names::kVariantParent, topology.variant.parent_label()},
                                       {property_names::kMode, topology.slaves.front().mode_name()},
                                       {property_names::kVariant, topology.variant.name},
                                       {property_names::kVariantDescription, topology.variant.description}},

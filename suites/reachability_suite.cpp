@@ -81,7 +81,7 @@ void register_reachability_suite(SuiteContext& context, const std::vector<CellId
             cell, *context.collector, context.data_driven_tests,
             {{property_names::kSuite, "reachability"},
              {property_names::kTopology, spec->name},
-             {property_names::kVariantParent, context.lent_parent.empty() ? std::string(to_string(spec->variant.parent))
+             {property_names::kVariantParent, context.lent_parent.empty() ? spec->variant.parent_label()
                                                          : "lent interface " + context.lent_parent},
              {property_names::kMode, common_mode(*spec)},
              {property_names::kVariant, cell.variant},

@@ -15,6 +15,7 @@
 #include "macvlan_link.hpp"
 #include "rtnl.hpp"
 #include "tap_device.hpp"
+#include "team_link.hpp"
 
 namespace mvc {
 
@@ -147,6 +148,26 @@ Feature probe_macvtap(Rtnl& rtnl, const NetNamespace& scratch, int lower) {
     return f;
 }
 
+// A team is only usable with its runners: the link type alone says nothing about the mode modules
+// (team_change_mode loads team-mode-<name> on demand and refuses an unknown one with EINVAL).
+Feature probe_team(Rtnl& rtnl, const NetNamespace& scratch) {
+    Feature f{"team", false, "", "team parents (runners activebackup and roundrobin)"};
+    try {
+        const int team = create_team(rtnl, "probe-team", MacAddress::local(0xfe, 2));
+        TeamControl control(scratch);
+        control.set_runner(team, TeamRunner::roundrobin);
+        control.set_runner(team, TeamRunner::activebackup);
+        f.present = true;
+        f.detail = "created a team and chose its runners roundrobin and activebackup over generic netlink";
+    } catch (const NetlinkError& e) {
+        f.detail = e.error() == EOPNOTSUPP ? "RTM_NEWLINK kind 'team' (or the generic netlink family 'team') is missing: "
+                                             "the kernel has no team driver (not built in, and no module was loaded)"
+                                           : std::string("a team runner cannot be chosen (team_mode_activebackup and "
+                                                         "team_mode_roundrobin must be loadable): ") + e.what();
+    }
+    return f;
+}
+
 }  // namespace
 
 Capabilities Capabilities::probe() {
@@ -175,6 +196,8 @@ Capabilities Capabilities::probe() {
         c.ipvlan.name = "ipvlan";
     }
     c.dummy = probe_kind(rtnl, "dummy", "dummy", 0, "the dummy-parent variant (a parent with no wire)");
+    c.bonding = probe_kind(rtnl, "bonding", "bond", 0, "bond parents, VLANs on bonds, failover (the bonding driver)");
+    c.team = probe_team(rtnl, scratch);
     probe_macvlan_attributes(rtnl, lower, c);
     c.macvtap = probe_macvtap(rtnl, scratch, lower);
     if (lower) {
@@ -195,7 +218,7 @@ Capabilities Capabilities::unprivileged(const std::string& detail) {
     for (auto [f, name] : {std::pair{&c.veth, "veth"}, {&c.bridge, "bridge"}, {&c.macvlan, "macvlan"},
                            {&c.dummy, "dummy"}, {&c.vlan_8021q, "8021q"}, {&c.ipvlan, "ipvlan"}, {&c.ipv6, "ipv6"},
                            {&c.bc_queue_len, "bc_queue_len"}, {&c.bc_cutoff, "bc_cutoff"}, {&c.nodst, "nodst"},
-                           {&c.macvtap, "macvtap"}}) {
+                           {&c.macvtap, "macvtap"}, {&c.bonding, "bonding"}, {&c.team, "team"}}) {
         f->name = name;
         f->detail = "not probed: no privileges";
     }
@@ -205,7 +228,7 @@ Capabilities Capabilities::unprivileged(const std::string& detail) {
 
 std::vector<const Feature*> Capabilities::all() const {
     return {&privileges, &veth, &bridge, &macvlan, &dummy, &vlan_8021q, &ipvlan, &ipv6, &user_namespaces,
-            &bc_queue_len, &bc_cutoff, &nodst, &macvtap};
+            &bc_queue_len, &bc_cutoff, &nodst, &macvtap, &bonding, &team};
 }
 
 std::string Capabilities::missing(const Feature& feature) {

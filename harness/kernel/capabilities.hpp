@@ -20,6 +20,9 @@ struct Capabilities {
     Feature veth, bridge, macvlan, dummy, vlan_8021q, ipvlan, ipv6, user_namespaces;
     Feature bc_queue_len, bc_cutoff, nodst;  // macvlan attributes newer kernels added
     Feature macvtap;  // a macvtap whose queue this process can open, and a TAP beside it (VM endpoints)
+    // Aggregates as parents: the bonding driver, and the team driver with both runners the suites use
+    // (team_mode_activebackup, team_mode_roundrobin) and its generic netlink family.
+    Feature bonding, team;
     std::string veth_driver;                  // ETHTOOL_GDRVINFO of the default parent kind
 
     // Probes every kernel feature in a scratch namespace. Call from inside the sandbox.

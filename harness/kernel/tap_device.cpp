@@ -112,4 +112,13 @@ UniqueFd create_tap(const NetNamespace& ns, const std::string& name) {
     });
 }
 
+UniqueFd create_tun(const NetNamespace& ns, const std::string& name) {
+    return ns.run([&] {
+        enter_private_mounts();
+        UniqueFd fd = open_through_own_node(makedev(kTunMajor, kTunMinor), "the tun device");
+        set_tap_flags(fd.get(), name.c_str(), IFF_TUN | IFF_NO_PI, "create TUN " + name);
+        return fd;
+    });
+}
+
 }  // namespace mvc

@@ -50,5 +50,7 @@ bool char_device_listed(const NetNamespace& ns, dev_t device);
 // Creates TAP interface `name` in `ns` (IFF_TAP | IFF_NO_PI, not persistent: it goes when the
 // returned descriptor closes) and returns the descriptor, non-blocking. /dev/net/tun is 10:200.
 UniqueFd create_tap(const NetNamespace& ns, const std::string& name);
+// The same for a TUN interface (IFF_TUN: layer 3, ARPHRD_NONE, no Ethernet header at all).
+UniqueFd create_tun(const NetNamespace& ns, const std::string& name);
 
 }  // namespace mvc

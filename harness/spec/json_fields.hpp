@@ -22,6 +22,7 @@ public:
     std::string string(std::string_view key) const;
     std::string string_or(std::string_view key, std::string fallback) const;
     bool boolean_or(std::string_view key, bool fallback) const;
+    bool has(std::string_view key) const { return object_.is_object() && object_.contains(key); }
     const nlohmann::json& array(std::string_view key) const;           // required
     const nlohmann::json* optional_array(std::string_view key) const;  // absent -> nullptr
     [[noreturn]] void fail(const std::string& problem) const;

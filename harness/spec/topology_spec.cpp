@@ -10,24 +10,6 @@
 
 namespace mvc {
 
-std::string_view to_string(ParentKind kind) {
-    switch (kind) {
-        case ParentKind::veth: return "veth";
-        case ParentKind::vlan: return "vlan";
-        case ParentKind::dummy: return "dummy";
-    }
-    return "?";
-}
-
-std::string_view to_string(ExternalKind kind) {
-    switch (kind) {
-        case ExternalKind::none: return "none";
-        case ExternalKind::plain: return "plain";
-        case ExternalKind::hairpin_bridge: return "hairpin-bridge";
-    }
-    return "?";
-}
-
 std::string SlaveSpec::mode_name() const {
     return std::string(to_string(mode)) + (nodst ? "+nodst" : "");
 }
@@ -80,30 +62,6 @@ bool TopologySpec::has_passthru() const { return uses_mode(MacvlanMode::passthru
 std::string TopologySpec::id() const { return name + "." + variant.name; }
 
 namespace {
-
-// A catalog's variants name their parent; a user's topology may leave it out (a veth pair).
-VariantSpec parse_variant(const JsonFields& f, bool named) {
-    VariantSpec v;
-    if (named) v.name = f.string("name");
-    const auto parent = named ? f.string("parent") : f.string_or("parent", "veth");
-    if (parent == "veth") v.parent = ParentKind::veth;
-    else if (parent == "vlan") v.parent = ParentKind::vlan;
-    else if (parent == "dummy") v.parent = ParentKind::dummy;
-    else f.fail("'parent' must be 'veth', 'vlan' or 'dummy', got '" + parent + "'");
-    const auto external = f.string_or("external", v.parent == ParentKind::dummy ? "none" : "");
-    if (external == "none") v.external = ExternalKind::none;
-    else if (external == "plain") v.external = ExternalKind::plain;
-    else if (external == "hairpin-bridge") v.external = ExternalKind::hairpin_bridge;
-    else f.fail("'external' must be 'none', 'plain' or 'hairpin-bridge', got '" + external + "'");
-    if (v.parent == ParentKind::dummy && v.external != ExternalKind::none)
-        f.fail("a dummy parent has no wire, so 'external' must be 'none'");
-    if (v.parent != ParentKind::dummy && v.external == ExternalKind::none)
-        f.fail("a " + parent + " parent has a wire, so 'external' must be 'plain' or 'hairpin-bridge'");
-    if (v.parent == ParentKind::vlan && v.external == ExternalKind::hairpin_bridge)
-        f.fail("the vlan parent supports only a plain peer");
-    v.description = f.string_or("description", "");
-    return v;
-}
 
 const std::regex& name_pattern() {
     static const std::regex pattern("[A-Za-z][A-Za-z0-9_]{0,31}");
@@ -280,7 +238,7 @@ TopologyCatalog TopologyCatalog::load(const std::filesystem::path& file) {
     const auto& variants = top.array("variants");
     for (size_t i = 0; i < variants.size(); ++i) {
         JsonFields f(file, "variants[" + std::to_string(i) + "]", variants[i]);
-        f.allow_only({"name", "parent", "external", "static_neighbours", "description"});
+        f.allow_only({"name", "parent", "external", "static_neighbours", "description", "bond_mode", "team_runner", "far_end"});
         auto v = parse_variant(f, true);
         v.static_neighbours = f.boolean_or("static_neighbours", false);
         for (const auto& existing : catalog.variants_)
@@ -337,7 +295,7 @@ TopologyCatalog TopologyCatalog::load_user_topology(const std::filesystem::path&
     const auto doc = read_json_file(file);
     JsonFields f(file, "", doc);
     f.allow_only({"format", "$comment", "name", "description", "variant", "parent", "external", "static_neighbours", "slaves",
-                  "pairs", "controls"});
+                  "pairs", "controls", "bond_mode", "team_runner", "far_end"});
     if (f.string("format") != "macvlan-conformance/topology/1") f.fail("'format' must be \"macvlan-conformance/topology/1\"");
     TopologySpec t;
     t.name = f.string("name");
@@ -349,10 +307,14 @@ TopologyCatalog TopologyCatalog::load_user_topology(const std::filesystem::path&
     const bool any_static = t.variant.static_neighbours || !t.static_pairs.empty();
     const std::string derived = t.variant.parent == ParentKind::dummy ? "dummy"
                                 : t.variant.parent == ParentKind::vlan ? "vlan"
+                                : t.variant.parent == ParentKind::bond ? "bond_" + bond_mode_label(t.variant.bond_mode)
+                                : t.variant.parent == ParentKind::team ? "team_" + std::string(to_string(t.variant.team_runner))
+                                : t.variant.parent == ParentKind::bridge ? "bridge_parent"
+                                : t.variant.parent == ParentKind::vlan_on_bond ? "vlan_on_bond"
                                 : t.variant.external == ExternalKind::hairpin_bridge ? "hairpin"
                                                                                       : "plain";
     t.variant.name = f.string_or("variant", any_static ? derived + "-static" : derived);
-    if (!std::regex_match(t.variant.name, std::regex("[a-z][a-z0-9_-]*"))) f.fail("'variant' must be a lower-case name");
+    if (!std::regex_match(t.variant.name, std::regex("[a-z0-9][a-z0-9_-]*"))) f.fail("'variant' must be a lower-case name");
     if (t.variant.description.empty()) t.variant.description = t.description;
     TopologyCatalog catalog;
     catalog.variants_.push_back(t.variant);

@@ -10,11 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bond_link.hpp"
 #include "macvlan_link.hpp"
+#include "team_link.hpp"
 
 namespace mvc {
 
 class DeliveryRules;
+class JsonFields;
 
 // Every place traffic starts from or goes to has a name: "host" (the parent's own stack), "ext"
 // (the far end of the parent's wire), or the name of a slave ("c1", "shim", "c17").
@@ -24,10 +27,29 @@ inline const Endpoint kExt = "ext";
 
 // veth: the parent is one end of a veth pair. vlan: the parent is an 802.1Q sub-interface (VLAN 10)
 // of such a veth, with a matching sub-interface as the peer. dummy: a parent with no wire.
-enum class ParentKind { veth, vlan, dummy };
+// Parents as they are in production (issue 15), each over two veth ports:
+//   bond          a bonding device in `bond_mode`
+//   team          a team device with runner `team_runner`
+//   bridge        a Linux bridge device (the master; a bridge port has the bridge's rx handler and
+//                 is refused, macvlan_port_create), its one port cabled to ext
+//   vlan_on_bond  VLAN 10 on such a bond, the peer VLAN 10 on ext's side
+enum class ParentKind { veth, vlan, dummy, bond, team, bridge, vlan_on_bond };
 enum class ExternalKind { none, plain, hairpin_bridge };
 std::string_view to_string(ParentKind kind);
 std::string_view to_string(ExternalKind kind);
+
+// What an aggregate's ports are cabled to (a documented property of the topology, because the
+// bonding mode decides which far end keeps the rules' "plain" meaning: nothing comes back):
+//   cable   one veth to ext (every parent that is no aggregate)
+//   switch  each port to a port of one Linux bridge in ext, ext's stack on that bridge (the kernel's
+//           bond_topo_2d1c.sh). Only for modes that receive floods on one port: the bridge floods
+//           a frame the aggregate sent back through its other port, and bond_should_deliver_exact_match
+//           (team: ab_receive) keeps frames arriving on an inactive port from the aggregate.
+//   peer    port to port to an aggregate of the same mode in ext, ext's stack on it: what
+//           balance-rr, balance-xor and 802.3ad need from a switch (a static LAG, or LACP), since
+//           every port of theirs receives and a plain switch would return their floods.
+enum class FarEnd { cable, switch_bridge, peer };
+std::string_view to_string(FarEnd far_end);
 
 struct VariantSpec {
     std::string name;  // "plain", "hairpin", "hairpin-static", "vlan", "dummy"
@@ -35,7 +57,17 @@ struct VariantSpec {
     ExternalKind external = ExternalKind::plain;
     bool static_neighbours = false;  // permanent neighbour entries between every two slaves
     std::string description;
+    BondMode bond_mode = BondMode::active_backup;  // bond, vlan_on_bond
+    TeamRunner team_runner = TeamRunner::activebackup;  // team
+    FarEnd far_end = FarEnd::cable;
+    bool aggregate() const { return parent == ParentKind::bond || parent == ParentKind::team || parent == ParentKind::vlan_on_bond; }
+    // "veth", "bond (balance-alb, ports to a switch)", ...: for reports and explain.
+    std::string parent_label() const;
 };
+
+// Reads a variant (variant_spec.cpp): a catalog's entry under "variants" names itself and its parent
+// (`named`); a user's topology may leave the parent out (a veth pair).
+VariantSpec parse_variant(const JsonFields& fields, bool named);
 
 // How a slave is reached: a macvlan netdev in a namespace of its own, or (issue 14) a macvtap
 // queue read by a guest.

@@ -81,6 +81,11 @@ public:
     virtual bool borrowed() const = 0;
     // "veth" (the variant decides), or "lent interface eth1", for reports.
     virtual std::string parent_description(const VariantSpec& variant) const = 0;
+    // Why these wires cannot give this variant a parent (a skip reason), or "" when they can.
+    virtual std::string cannot_attach(const VariantSpec& variant) const {
+        (void)variant;
+        return "";
+    }
 };
 
 // Fresh wires: a veth pair (or a VLAN on one, or a dummy) in new anonymous namespaces, per topology.
@@ -93,6 +98,7 @@ public:
     unsigned max_parallel_topologies() const override;
     bool borrowed() const override { return false; }
     std::string parent_description(const VariantSpec& variant) const override;
+    std::string cannot_attach(const VariantSpec& variant) const override;
 
 private:
     // The cable between host and ext: a veth, or two veths with a relay namespace between them.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "external_peer.hpp"
 #include "probe_defaults.hpp"
+#include "production_parent.hpp"
 #include "wire_relay.hpp"
 
 namespace mvc {
@@ -65,8 +66,12 @@ AddressPlan::Ranges FreshWires::address_ranges(const TopologySpec& topology) con
 
 unsigned FreshWires::max_parallel_topologies() const { return defaults::kParallelTopologies; }
 
-std::string FreshWires::parent_description(const VariantSpec& variant) const {
-    return std::string(to_string(variant.parent));
+std::string FreshWires::parent_description(const VariantSpec& variant) const { return variant.parent_label(); }
+
+std::string FreshWires::cannot_attach(const VariantSpec& variant) const {
+    if (cable_delay_.count() == 0 || !(variant.aggregate() || variant.parent == ParentKind::bridge)) return "";
+    return "--inject-fault delay slows the one cable of a veth or vlan parent; a " + variant.parent_label() +
+           " parent is not built with slow cables";
 }
 
 Wire FreshWires::attach(const VariantSpec& variant) const {
@@ -79,6 +84,12 @@ Wire FreshWires::attach(const VariantSpec& variant) const {
         return wire;
     }
     auto ext = std::make_unique<EndpointNode>(kExt, NetNamespace::create());
+    if (variant.aggregate() || variant.parent == ParentKind::bridge) {
+        if (const auto why = cannot_attach(variant); !why.empty()) throw std::invalid_argument(why);
+        build_production_parent(variant, host, *ext);
+        wire.ext = std::make_unique<LocalPeer>(std::move(ext));
+        return wire;
+    }
     if (variant.parent == ParentKind::vlan) {
         // The veth is the trunk; VLAN 10 on each end carries everything the endpoints say.
         if (variant.external == ExternalKind::hairpin_bridge) throw std::logic_error("the vlan parent supports only a plain peer");

@@ -40,9 +40,19 @@ std::string SuiteContext::skip_reason(const TopologySpec& topology, Family famil
         if (!caps.veth.present) return Capabilities::missing(caps.veth);
         if (!caps.vlan_8021q.present) return Capabilities::missing(caps.vlan_8021q);
     }
+    const auto parent = spec->variant.parent;
+    if (parent != ParentKind::dummy && !caps.veth.present) return Capabilities::missing(caps.veth);
+    if ((parent == ParentKind::bond || parent == ParentKind::vlan_on_bond) && !caps.bonding.present)
+        return Capabilities::missing(caps.bonding);
+    if (parent == ParentKind::team && !caps.team.present) return Capabilities::missing(caps.team);
+    if (parent == ParentKind::vlan_on_bond && !caps.vlan_8021q.present) return Capabilities::missing(caps.vlan_8021q);
+    // The switch at the far end of an aggregate, and the bridge parent, are Linux bridges.
+    if ((parent == ParentKind::bridge || spec->variant.far_end == FarEnd::switch_bridge) && !caps.bridge.present)
+        return Capabilities::missing(caps.bridge);
     if (spec->variant.external == ExternalKind::hairpin_bridge && !caps.bridge.present)
         return Capabilities::missing(caps.bridge);
     if (family == Family::ipv6 && !caps.ipv6.present) return Capabilities::missing(caps.ipv6);
+    if (const auto why = wire_source().cannot_attach(spec->variant); !why.empty()) return why;
     const bool nodst = std::any_of(spec->slaves.begin(), spec->slaves.end(), [](const SlaveSpec& s) { return s.nodst; });
     if (nodst && !caps.nodst.present) return Capabilities::missing(caps.nodst);
     const bool macvtap = std::any_of(spec->slaves.begin(), spec->slaves.end(), [](const SlaveSpec& s) { return s.kind == SlaveKind::macvtap; });

@@ -60,6 +60,24 @@ TEST(TopologyCatalog, ControlsAreDerivedFromTheRules) {
     EXPECT_EQ(passthru->transmit_controls, std::vector<Endpoint>{kHost});
 }
 
+TEST(TopologyCatalog, ShippedCatalogRunsBothMatricesOnEveryProductionParent) {
+    const auto& catalog = testing_support::shipped_catalog();
+    for (const char* variant : {"bond_active_backup", "bond_balance_rr", "bond_balance_xor", "bond_802_3ad", "bond_balance_tlb",
+                                "bond_balance_alb", "team_activebackup", "team_roundrobin", "bridge_parent", "vlan_on_bond"}) {
+        const auto* all = catalog.find("parents.all_modes", variant);
+        ASSERT_NE(all, nullptr) << variant;
+        EXPECT_TRUE(all->broadcast.has_value()) << variant;
+        EXPECT_EQ(all->variant.external, ExternalKind::plain) << variant;
+        EXPECT_NE(catalog.find("parents.passthru", variant), nullptr) << variant;
+    }
+    const auto* alb = catalog.find("parents.all_modes", "bond_balance_alb");
+    EXPECT_EQ(alb->variant.bond_mode, BondMode::balance_alb);
+    EXPECT_EQ(alb->variant.far_end, FarEnd::switch_bridge);
+    EXPECT_EQ(alb->variant.parent_label(), "bond (balance-alb, ports to a switch)");
+    EXPECT_EQ(catalog.find("parents.all_modes", "bond_802_3ad")->variant.far_end, FarEnd::peer);
+    EXPECT_EQ(catalog.find("parents.all_modes", "team_roundrobin")->variant.team_runner, TeamRunner::roundrobin);
+}
+
 // A user's file, refused with a message that names the field and says why.
 class UserTopology : public ::testing::Test {
 protected:
@@ -162,6 +180,52 @@ TEST_F(UserTopology, StaticNeighboursNameTheirEndpoints) {
     EXPECT_EQ(catalog.topologies().front().variant.name, "plain-static");
     EXPECT_TRUE(catalog.topologies().front().knows_by_hand("c2", "c1"));
     EXPECT_FALSE(catalog.topologies().front().knows_by_hand("host", "c1"));
+}
+
+// Aggregates: the mode decides the far end (FarEnd), and the file must say the one it needs.
+class AggregateTopology : public UserTopology {
+protected:
+    static nlohmann::json on(nlohmann::json parent_fields) {
+        auto doc = layout({{{"name", "c1"}, {"mode", "bridge"}}});
+        for (auto& [k, v] : parent_fields.items()) doc[k] = v;
+        return doc;
+    }
+};
+
+TEST_F(AggregateTopology, ABondToASwitchLoadsWithItsModeInTheVariantName) {
+    file_.write(on({{"parent", "bond"}, {"bond_mode", "active-backup"}, {"far_end", "switch"}}));
+    const auto catalog = TopologyCatalog::load_user_topology(file_.path());
+    EXPECT_EQ(catalog.topologies().front().id(), "mine.bond_active_backup");
+}
+
+TEST_F(AggregateTopology, RoundRobinToASwitchIsRefused) {
+    const auto msg = complaint(on({{"parent", "bond"}, {"bond_mode", "balance-rr"}, {"far_end", "switch"}}));
+    EXPECT_NE(msg.find("'far_end' must be 'peer' for this mode"), std::string::npos) << msg;
+}
+
+TEST_F(AggregateTopology, ActiveBackupToAPeerIsRefused) {
+    const auto msg = complaint(on({{"parent", "team"}, {"team_runner", "activebackup"}, {"far_end", "peer"}}));
+    EXPECT_NE(msg.find("'far_end' must be 'switch' for this mode"), std::string::npos) << msg;
+}
+
+TEST_F(AggregateTopology, BroadcastModeIsRefused) {
+    const auto msg = complaint(on({{"parent", "bond"}, {"bond_mode", "broadcast"}, {"far_end", "peer"}}));
+    EXPECT_NE(msg.find("bond_xmit_broadcast"), std::string::npos) << msg;
+}
+
+TEST_F(AggregateTopology, UnknownModeIsRefusedWithTheValidOnes) {
+    const auto msg = complaint(on({{"parent", "bond"}, {"bond_mode", "lacp"}, {"far_end", "peer"}}));
+    EXPECT_NE(msg.find("'bond_mode' must be one of active-backup, balance-rr"), std::string::npos) << msg;
+}
+
+TEST_F(AggregateTopology, BondModeOnAVethIsRefused) {
+    const auto msg = complaint(on({{"bond_mode", "balance-rr"}}));
+    EXPECT_NE(msg.find("'bond_mode' applies to parents 'bond' and 'vlan-on-bond' only"), std::string::npos) << msg;
+}
+
+TEST_F(AggregateTopology, HairpinBehindABondIsRefused) {
+    const auto msg = complaint(on({{"parent", "bond"}, {"bond_mode", "active-backup"}, {"far_end", "switch"}, {"external", "hairpin-bridge"}}));
+    EXPECT_NE(msg.find("supports only a plain peer"), std::string::npos) << msg;
 }
 
 }  // namespace
