@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "kernel_log_watch.hpp"
 #include "report_collector.hpp"
 
 namespace mvc {
@@ -35,7 +36,7 @@ void ConsolePrinter::OnTestEnd(const ::testing::TestInfo& info) {
     if (result->Failed()) {
         ++failed_;
         clear_progress();
-        out_ << "FAIL " << info.test_suite_name() << "." << info.name() << "\n" << indent(outcome_message(*result)) << "\n";
+        out_ << (inconclusive_reason(*result) && !has_property(*result, kKernelSplatProperty) ? "INCONCLUSIVE " : "FAIL ") << info.test_suite_name() << "." << info.name() << "\n" << indent(outcome_message(*result)) << "\n";
     } else if (result->Skipped()) {
         ++skip_reasons_[outcome_message(*result)];
     }
