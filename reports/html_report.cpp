@@ -226,6 +226,27 @@ std::string html_report(const RunReport& report) {
             << "<col style=\"width:8%\"><col></colgroup><tr><th>cell</th><th>expected</th><th>observed</th><th>why</th></tr>\n"
             << failed_cells.str() << "</table>\n";
 
+    // Inconclusive cells: why their silence proves nothing.
+    std::ostringstream inconclusive_cells;
+    for (const auto& t : report.tests)
+        if (t.cell && t.verdict == Verdict::inconclusive)
+            inconclusive_cells << "<tr><td>" << escape_html(t.name) << "</td><td>" << escape_html(t.cell->expected) << "</td><td><pre>"
+                               << escape_html(t.message) << "</pre></td></tr>\n";
+    if (!inconclusive_cells.str().empty())
+        out << "<h2>Inconclusive cells</h2>\n<table class=\"wide\"><colgroup><col style=\"width:25%\"><col style=\"width:8%\">"
+            << "<col></colgroup><tr><th>cell</th><th>expected</th><th>why the silence proves nothing</th></tr>\n"
+            << inconclusive_cells.str() << "</table>\n";
+
+    // What the kernel complained about during the run (KernelLogWatch).
+    if (!report.kernel_splats.empty()) {
+        out << "<h2>Kernel splats</h2>\n<table class=\"wide\"><colgroup><col style=\"width:25%\"><col></colgroup>"
+            << "<tr><th>during</th><th>the kernel log</th></tr>\n";
+        for (const auto& s : report.kernel_splats)
+            out << "<tr><td>" << escape_html(s.test.empty() ? "between tests" : s.test) << "</td><td class=\"fail\"><pre>"
+                << escape_html(s.excerpt) << "</pre></td></tr>\n";
+        out << "</table>\n";
+    }
+
     // Observations: what tests recorded without asserting, per group.
     static const std::set<std::string> structural{property_names::kSuite, property_names::kTopology, property_names::kVariantParent, property_names::kMode,
                                                   property_names::kVariant, property_names::kVariantDescription};

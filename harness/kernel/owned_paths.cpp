@@ -26,8 +26,8 @@ void check_directory_fd(int fd, const std::filesystem::path& path, uid_t owner) 
     if (::fstat(fd, &st) != 0) throw_errno("stat " + path.string());
     if (!S_ISDIR(st.st_mode)) throw UntrustedPath(path.string() + " is not a directory");
     if (const auto why = untrusted_because(st, owner); !why.empty())
-        throw UntrustedPath("refusing the directory " + path.string() + ": " + why + "; fix: chown " + std::to_string(owner) +
-                            " " + path.string() + " && chmod go-w " + path.string());
+        throw UntrustedPath("refusing the directory " + path.string() + ": " + why + "; fix: keep such files in a directory only uid " +
+                            std::to_string(owner) + " can write (such as /run/macvlan-conformance, mode 0700)");
 }
 
 UniqueFd open_directory_nofollow(const std::filesystem::path& path) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <tinyxml2.h>
 
+#include "html_report.hpp"
 #include "json_report.hpp"
 #include "junit_writer.hpp"
 #include "ktap_writer.hpp"
@@ -80,6 +81,28 @@ TEST(InconclusiveCell, AJunitErrorOfAnotherToolReadsAsInconclusive) {
     int inconclusive = 0;
     for (const auto& t : back.tests) inconclusive += t.verdict == Verdict::inconclusive;
     EXPECT_EQ(inconclusive, 1);
+}
+
+TEST(InconclusiveCell, HtmlShowsItAmberWithTheReason) {
+    const auto html = html_report(with_inconclusive_cell());
+    EXPECT_NE(html.find("<td class=\"inconclusive\""), std::string::npos);
+    EXPECT_NE(html.find("<h2>Inconclusive cells</h2>"), std::string::npos);
+    EXPECT_NE(html.find("the wire lost frames of its exchange"), std::string::npos);
+}
+
+TEST(KernelSplats, EveryRunLevelReportListsThem) {
+    auto r = testing_support::sample_report();
+    r.kernel_log = "read from /dev/kmsg";
+    r.kernel_splats = {{"reachability.vepa.hairpin.ipv4.c1_to_c2", "WARNING: CPU: 1 PID: 9 at net/core/dev.c:1 f+0x0/0x1\nCall Trace:"}};
+    const auto j = json_report(r);
+    ASSERT_EQ(j["kernel_log"]["splats"].size(), 1u);
+    EXPECT_EQ(j["kernel_log"]["splats"][0]["test"], "reachability.vepa.hairpin.ipv4.c1_to_c2");
+    EXPECT_EQ(j["kernel_log"]["source"], "read from /dev/kmsg");
+    const auto text = ktap(r);
+    EXPECT_NE(text.find("# kernel splat during reachability.vepa.hairpin.ipv4.c1_to_c2:\n# WARNING: CPU: 1"), std::string::npos) << text;
+    const auto html = html_report(r);
+    EXPECT_NE(html.find("<h2>Kernel splats</h2>"), std::string::npos);
+    EXPECT_NE(html.find("Call Trace:"), std::string::npos);
 }
 
 }  // namespace
