@@ -120,6 +120,8 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     if (!load_fixtures(context, options)) return kExitUsage;
 
     RunReport report;
+    // The kernel log is read from here on: the run's start.
+    auto kernel_log = std::make_unique<KernelLogWatch>(report);
     char hostname[256] = "localhost";
     ::gethostname(hostname, sizeof hostname - 1);
     report.hostname = hostname;
@@ -187,7 +189,7 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
         nullptr));
     listeners.Append(collector);
     // Last: its OnTestEnd runs first, so a kernel splat fails the test before anyone reports it.
-    listeners.Append(new KernelLogWatch(report));
+    listeners.Append(kernel_log.release());
 
     report.started = std::chrono::system_clock::now();
     const auto started = std::chrono::steady_clock::now();

@@ -20,6 +20,8 @@ bool this_process(long pid) {
 // A report longer than this is cut: the first lines (what, where, the call trace's top) are what a
 // reader needs.
 constexpr size_t kExcerptLines = 40;
+// How long after its first line a splat's report may still be printing (usec).
+constexpr uint64_t kReportSpan = 200000;
 
 }  // namespace
 
@@ -42,6 +44,9 @@ std::vector<std::string> KernelLogWatch::new_splats() {
         size_t j = i;
         for (; j < records.size() && j - i < kExcerptLines; ++j) {
             if (j > i && is_kernel_splat(records[j], this_process)) break;  // the next splat is its own
+            // A report is printed in one go (microseconds apart): what comes later, or from user
+            // space, is the rest of the machine's log.
+            if (j > i && (records[j].facility != records[i].facility || records[j].usec > records[i].usec + kReportSpan)) break;
             excerpt += records[j].text + "\n";
             if (ends_splat(records[j].text)) break;
         }
