@@ -25,7 +25,8 @@ Test names:
 
 Exit codes (kselftest convention):
   0  every selected test passed (skips allowed)
-  1  at least one test failed
+  1  at least one test failed or was inconclusive (a silence that proves nothing), or the
+     kernel logged a splat (WARNING, BUG, Oops, KASAN/UBSAN) during the run
   2  usage error: a bad flag or value, a malformed fixture file, or an interface refused for --parent
   4  every selected test was skipped (e.g. a kernel feature is missing))";
 
