@@ -203,12 +203,16 @@ InterfaceJournal InterfaceJournal::read(const std::filesystem::path& file) {
         }
         text.append(buffer, static_cast<size_t>(n));
     }
+    return parse(text, file.string());
+}
+
+InterfaceJournal InterfaceJournal::parse(std::string_view text, const std::string& source) {
     const auto j = nlohmann::json::parse(text);
     const std::string format = j.value("format", "");
-    if (format.rfind(kFormatPrefix, 0) != 0) throw std::runtime_error(file.string() + " is not a journal");
+    if (format.rfind(kFormatPrefix, 0) != 0) throw std::runtime_error(source + " is not a journal");
     const std::string version = format.substr(std::strlen(kFormatPrefix));
     if (version != "1" && version != std::to_string(kFormat))
-        throw std::runtime_error(file.string() + " is a journal of format " + version + ", which this macvlan-conformance (formats 1 to " +
+        throw std::runtime_error(source + " is a journal of format " + version + ", which this macvlan-conformance (formats 1 to " +
                                  std::to_string(kFormat) + ") cannot replay: run `restore` with the version that wrote it");
     InterfaceJournal journal;
     journal.pid = j.at("pid");
