@@ -27,7 +27,8 @@ Test names:
 
 Exit codes (kselftest convention):
   0  every selected test passed (skips allowed)
-  1  at least one test failed
+  1  at least one test failed or was inconclusive (a silence that proves nothing), or the
+     kernel logged a splat (WARNING, BUG, Oops, KASAN/UBSAN) during the run
   2  usage error: a bad flag or value, a malformed fixture file, or an interface refused for --parent
   4  every selected test was skipped (e.g. a kernel feature is missing))";
 
@@ -187,7 +188,10 @@ ParsedCli parse_cli(int argc, char** argv) {
                    "(repeatable). arp-ignore sets arp_ignore=8 on every interface, so IPv4 cells that expect "
                    "'reachable' must fail (expect exit 1). delay:MS makes every frame on the parent's wire arrive MS "
                    "later (1 to 2000): the windows must stretch and every verdict stay right (expect exit 0). "
-                   "Faults: arp-ignore, delay:MS")
+                   "loss:N drops N percent of the frames on the parent's wire at random (1 to 99, nftables in the "
+                   "run's own namespaces): no verdict may be wrong; a cell whose silence the loss makes meaningless "
+                   "is reported inconclusive with the reason (expect exit 0 or 1, never a failed cell). "
+                   "Faults: arp-ignore, delay:MS, loss:N")
         ->type_name("FAULT")
         ->check([](const std::string& f) -> std::string {
             if (f == "arp-ignore") return "";
@@ -198,7 +202,13 @@ ParsedCli parse_cli(int argc, char** argv) {
                     return "";
                 return "delay:MS takes a whole number of milliseconds from 1 to 2000, got '" + ms + "'";
             }
-            return "unknown fault '" + f + "' (valid: arp-ignore, delay:MS)";
+            if (f.rfind("loss:", 0) == 0) {
+                const std::string n = f.substr(5);
+                if (!n.empty() && n.size() <= 2 && n.find_first_not_of("0123456789") == std::string::npos && std::stoi(n) >= 1)
+                    return "";
+                return "loss:N takes a whole percentage from 1 to 99, got '" + n + "'";
+            }
+            return "unknown fault '" + f + "' (valid: arp-ignore, delay:MS, loss:N)";
         });
 
     try {
@@ -219,6 +229,7 @@ ParsedCli parse_cli(int argc, char** argv) {
         if (!o.remote_ssh_config.empty()) o.remote_ssh_config = std::filesystem::absolute(o.remote_ssh_config).string();
         for (const auto& f : faults) {
             if (f == "arp-ignore") o.inject_fault.arp_ignore = true;
+            else if (f.rfind("loss:", 0) == 0) o.inject_fault.loss_percent = static_cast<unsigned>(std::stoi(f.substr(5)));
             else o.inject_fault.cable_delay = std::chrono::milliseconds(std::stoi(f.substr(6)));
         }
         if (!o.parent.empty() && o.inject_fault.any())

@@ -52,7 +52,8 @@ struct CliOptions {
     struct Faults {
         bool arp_ignore = false;                   // arp-ignore: arp_ignore=8 on every interface
         std::chrono::milliseconds cable_delay{};   // delay:MS: every frame on the parent's wire arrives MS later
-        bool any() const { return arp_ignore || cable_delay.count() > 0; }
+        unsigned loss_percent = 0;                 // loss:N: N% of the frames on the parent's wire are lost
+        bool any() const { return arp_ignore || cable_delay.count() > 0 || loss_percent > 0; }
     } inject_fault;
     std::vector<std::string> gtest_arguments;  // --gtest_* flags, passed through untouched
 };

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "kernel_log_watch.hpp"
 #include "report_collector.hpp"
 
 namespace mvc {
@@ -21,6 +22,7 @@ std::string indent(const std::string& text) {
 void ConsolePrinter::OnTestIterationStart(const ::testing::UnitTest& unit, int iteration) {
     total_ = unit.test_to_run_count();
     done_ = failed_ = 0;
+    inconclusive_.clear();
     skip_reasons_.clear();
     started_ = std::chrono::steady_clock::now();
     out_ << "running " << total_ << " tests";
@@ -35,7 +37,9 @@ void ConsolePrinter::OnTestEnd(const ::testing::TestInfo& info) {
     if (result->Failed()) {
         ++failed_;
         clear_progress();
-        out_ << "FAIL " << info.test_suite_name() << "." << info.name() << "\n" << indent(outcome_message(*result)) << "\n";
+        const bool inconclusive = inconclusive_reason(*result) && !has_property(*result, kKernelSplatProperty);
+        if (inconclusive) ++inconclusive_[info.test_suite_name()];
+        out_ << (inconclusive ? "INCONCLUSIVE " : "FAIL ") << info.test_suite_name() << "." << info.name() << "\n" << indent(outcome_message(*result)) << "\n";
     } else if (result->Skipped()) {
         ++skip_reasons_[outcome_message(*result)];
     }
@@ -44,8 +48,10 @@ void ConsolePrinter::OnTestEnd(const ::testing::TestInfo& info) {
 
 void ConsolePrinter::OnTestSuiteEnd(const ::testing::TestSuite& suite) {
     if (terminal_) return;
-    out_ << suite.name() << ": " << suite.successful_test_count() << " passed, " << suite.failed_test_count()
-         << " failed, " << suite.skipped_test_count() << " skipped\n";
+    const int inconclusive = inconclusive_[suite.name()];
+    out_ << suite.name() << ": " << suite.successful_test_count() << " passed, " << suite.failed_test_count() - inconclusive
+         << " failed, " << (inconclusive ? std::to_string(inconclusive) + " inconclusive, " : "") << suite.skipped_test_count()
+         << " skipped\n";
 }
 
 void ConsolePrinter::OnTestIterationEnd(const ::testing::UnitTest&, int) {

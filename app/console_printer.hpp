@@ -30,6 +30,7 @@ private:
     std::ostream& out_;
     bool terminal_;
     int total_ = 0, done_ = 0, failed_ = 0;
+    std::map<std::string, int> inconclusive_;  // per test suite, counted among GoogleTest's failures
     std::chrono::steady_clock::time_point started_;
     std::map<std::string, int> skip_reasons_;
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "commands.hpp"
 #include "interface_journal.hpp"
 #include "journal_replay.hpp"
+#include "owned_paths.hpp"
 #include "remote_shell.hpp"
 
 namespace mvc {
@@ -28,19 +30,37 @@ bool process_alive(int pid) {
 
 int restore_command(const CliOptions& options) {
     std::vector<std::filesystem::path> files(options.restore_journals.begin(), options.restore_journals.end());
-    if (files.empty())
-        for (const auto& f : InterfaceJournal::list()) {
-            const auto journal = InterfaceJournal::read(f);
-            if (!process_alive(journal.pid)) files.push_back(f);  // its run is gone
-            else std::cout << "skipping " << f.string() << ": process " << journal.pid << " is still running\n";
+    int status = kExitPass;
+    if (files.empty()) {
+        // Root replays what the journals say: a directory anyone else could write to is refused
+        // whole (InterfaceJournal::read refuses each loose journal on its own, with the reason).
+        std::error_code ec;
+        if (std::filesystem::exists(std::filesystem::symlink_status(InterfaceJournal::kDirectory, ec))) {
+            try {
+                check_private_directory(InterfaceJournal::kDirectory, ::geteuid());
+            } catch (const std::exception& e) {
+                std::cout << e.what() << "\n";
+                return kExitFail;
+            }
         }
+        for (const auto& f : InterfaceJournal::list()) {
+            try {
+                const auto journal = InterfaceJournal::read(f);
+                if (!process_alive(journal.pid)) files.push_back(f);  // its run is gone
+                else std::cout << "skipping " << f.string() << ": process " << journal.pid << " is still running\n";
+            } catch (const std::exception& e) {
+                status = kExitFail;
+                std::cout << f.string() << ": " << e.what() << "\n";
+            }
+        }
+    }
+    if (files.empty() && status != kExitPass) return status;
     if (files.empty()) {
         std::cout << "nothing to restore: no journal in " << InterfaceJournal::kDirectory << " belongs to a finished run\n";
         return kExitPass;
     }
     const NetNamespace machine = NetNamespace::of_current_thread();
     RemoteShell::remove_stale_control_directories();
-    int status = kExitPass;
     for (const auto& f : files) {
         try {
             const auto journal = InterfaceJournal::read(f);

@@ -15,6 +15,7 @@
 #include "console_printer.hpp"
 #include "environment.hpp"
 #include "failure_aids.hpp"
+#include "kernel_log_watch.hpp"
 #include "fixture_error.hpp"
 #include "lent_wire_session.hpp"
 #include "neighbour_budget.hpp"
@@ -119,6 +120,8 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     if (!load_fixtures(context, options)) return kExitUsage;
 
     RunReport report;
+    // The kernel log is read from here on: the run's start.
+    auto kernel_log = std::make_unique<KernelLogWatch>(report);
     char hostname[256] = "localhost";
     ::gethostname(hostname, sizeof hostname - 1);
     report.hostname = hostname;
@@ -155,11 +158,11 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     if (rootless)
         context.capabilities.privileges.detail = "rootless: inside a user namespace where this user is root (uid " +
                                                  std::to_string(::getuid()) + " inside); the machine's own namespace is out of reach";
-    // A slow cable on every fresh wire (--inject-fault delay:MS), for the life of the run.
-    std::unique_ptr<FreshWires> slow_cables;
-    if (options.inject_fault.cable_delay.count() > 0) {
-        slow_cables = std::make_unique<FreshWires>(options.inject_fault.cable_delay);
-        context.wires = slow_cables.get();
+    // A slow or lossy cable on every fresh wire (--inject-fault delay:MS, loss:N), for the life of the run.
+    std::unique_ptr<FreshWires> faulty_cables;
+    if (options.inject_fault.cable_delay.count() > 0 || options.inject_fault.loss_percent > 0) {
+        faulty_cables = std::make_unique<FreshWires>(options.inject_fault.cable_delay, options.inject_fault.loss_percent);
+        context.wires = faulty_cables.get();
     }
     std::unique_ptr<LentWireSession> lent;
     if (lending) {
@@ -185,6 +188,8 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
         },
         nullptr));
     listeners.Append(collector);
+    // Last: its OnTestEnd runs first, so a kernel splat fails the test before anyone reports it.
+    listeners.Append(kernel_log.release());
 
     report.started = std::chrono::system_clock::now();
     const auto started = std::chrono::steady_clock::now();
@@ -203,11 +208,18 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     report.properties.push_back({"started", utc_timestamp(report.started)});
     report.properties.push_back({"duration_seconds", std::to_string(report.seconds)});
     report.properties.push_back({"neighbour_budget", NeighbourBudget::limits().source});
+    report.properties.push_back({"kernel_log", report.kernel_log});
+    report.properties.push_back({"kernel_splats", std::to_string(report.kernel_splats.size())});
     if (options.inject_fault.arp_ignore) report.properties.push_back({"injected_fault", "arp-ignore"});
     if (options.inject_fault.cable_delay.count() > 0)
         report.properties.push_back({"injected_cable_delay_ms", std::to_string(options.inject_fault.cable_delay.count())});
+    if (options.inject_fault.loss_percent > 0)
+        report.properties.push_back({"injected_loss_percent", std::to_string(options.inject_fault.loss_percent)});
+    if (options.inject_fault.loss_percent > 0)
+        report.properties.push_back({"injected_loss_frames_dropped", std::to_string(context.campaign->frames_lost_on_wires())});
 
     int status = exit_code(report.counts());
+    if (!report.kernel_splats.empty()) status = kExitFail;  // also one between tests: the kernel complained during the run
     if (gtest_status != 0 && status != kExitFail) status = kExitFail;  // e.g. a failure outside any test
     if (lent) {
         context.wires = nullptr;

@@ -10,6 +10,7 @@
 #include "ktap_writer.hpp"
 #include "matrix_grid.hpp"
 #include "report_file.hpp"
+#include "stability.hpp"
 
 namespace mvc {
 
@@ -42,9 +43,12 @@ void print_run_summary(const RunReport& report, int status, std::ostream& consol
     }
     for (const auto& [key, cells] : matrices)
         if (auto grid = difference_grid(cells); !grid.empty()) console << "\n" << grid;
+    for (const auto& s : report.kernel_splats)
+        console << "\nkernel splat " << (s.test.empty() ? "between tests" : "during " + s.test) << ":\n" << s.excerpt << "\n";
+    if (const Stability s = stability(report); s.iterations > 1) console << "\n" << s.summary() << "\n";
     const Counts c = report.counts();
     console << "\nmacvlan-conformance: " << c.tests << " tests: " << c.passed << " passed, " << c.failed << " failed, "
-            << c.skipped << " skipped in " << report.seconds << " s (exit " << status << ")\n";
+            << (c.inconclusive ? std::to_string(c.inconclusive) + " inconclusive, " : "") << c.skipped << " skipped in " << report.seconds << " s (exit " << status << ")\n";
 }
 
 }  // namespace mvc

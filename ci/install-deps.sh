@@ -31,6 +31,7 @@ packages=(
   libboost-dev libboost-filesystem-dev  # Boost.Process (needs Boost.Filesystem), for external programs only
   libxml2-utils                       # xmllint: the tests validate JUnit against both XSDs
   libpcap-dev                         # --pcap-dir writes captures tcpdump and wireshark read
+  libnftables-dev                     # --inject-fault loss:N drops frames on the wire with nftables
   libarchive-dev                      # the Docker suite's test image: its one-layer tar archive
   openssh-client                      # --remote: the run reaches a remote peer with ssh
   openssh-server iputils-ping         # the --remote tests: a real sshd in a namespace plays the remote host

@@ -36,7 +36,7 @@ expect --mode '' : bridge vepa private passthru source
 expect --family ipv : ipv4 ipv6
 expect --variant hair : hairpin hairpin-static
 expect --junit r.xml --variant '' : plain hairpin hairpin-static vlan dummy
-expect --inject-fault '' : arp-ignore delay:MS
+expect --inject-fault '' : arp-ignore delay:MS loss:N
 expect --repeat '' :
 expect '' : restore env explain merge bench
 expect --mode vepa e : env explain

@@ -26,6 +26,7 @@ th { background: #eee; }
 td.pass { background: #c8ecc9; }
 td.fail { background: #f6b8b8; font-weight: bold; }
 td.skip { background: #e4e4e4; color: #666; }
+td.inconclusive { background: #f9e3a6; }
 td.self { background: #fafafa; }
 .matrices { display: flex; flex-wrap: wrap; }
 .matrix { flex: 0 0 auto; margin-right: 1.5em; }
@@ -63,6 +64,7 @@ std::string cell_hover(const TestRecord& t) {
 std::string cell_text(const TestRecord& t, bool compact) {
     const auto& c = *t.cell;
     if (t.verdict == Verdict::skip) return compact ? "s" : "skip";
+    if (t.verdict == Verdict::inconclusive) return compact ? "i" : "inconclusive";
     const bool differs = c.observed != c.expected && !c.observed.empty();
     const std::string shown = c.observed.empty() ? c.expected : c.observed;
     std::string text = compact ? (differs ? "!" : shown == "reachable" ? "R" : ".")
@@ -99,7 +101,7 @@ void write_summary(std::ostringstream& out, const std::vector<const TestRecord*>
     auto kind = [](const std::string& e, const std::optional<std::string>& mode) { return mode ? *mode + " slaves" : e; };
     std::vector<std::string> kinds;
     struct Tally {
-        size_t total = 0, failed = 0, skipped = 0;
+        size_t total = 0, failed = 0, skipped = 0, inconclusive = 0;
         std::vector<std::string> failed_names;
     };
     std::map<std::pair<std::string, std::string>, Tally> tally;
@@ -110,6 +112,7 @@ void write_summary(std::ostringstream& out, const std::vector<const TestRecord*>
         auto& n = tally[{from, to}];
         ++n.total;
         if (t->verdict == Verdict::skip) ++n.skipped;
+        if (t->verdict == Verdict::inconclusive) ++n.inconclusive;
         if (t->verdict == Verdict::fail) {
             ++n.failed;
             n.failed_names.push_back(t->name);
@@ -130,10 +133,11 @@ void write_summary(std::ostringstream& out, const std::vector<const TestRecord*>
             std::string hover;
             for (size_t i = 0; i < n.failed_names.size() && i < 20; ++i) hover += n.failed_names[i] + "\n";
             if (n.failed_names.size() > 20) hover += "and " + std::to_string(n.failed_names.size() - 20) + " more";
-            const char* cls = n.failed ? "fail" : n.skipped == n.total ? "skip" : "pass";
+            const char* cls = n.failed ? "fail" : n.inconclusive ? "inconclusive" : n.skipped == n.total ? "skip" : "pass";
             out << "<td class=\"" << cls << "\"" << (hover.empty() ? "" : " title=\"" + escape_html(hover) + "\"") << ">"
                 << (n.failed ? std::to_string(n.failed) + " of " + std::to_string(n.total) + " failed"
-                             : std::to_string(n.total - n.skipped) + " as expected" +
+                             : std::to_string(n.total - n.skipped - n.inconclusive) + " as expected" +
+                                   (n.inconclusive ? ", " + std::to_string(n.inconclusive) + " inconclusive" : "") +
                                    (n.skipped ? ", " + std::to_string(n.skipped) + " skipped" : ""))
                 << "</td>";
         }
@@ -159,7 +163,7 @@ void write_matrix(std::ostringstream& out, const std::string& title, const std::
     } else {
         write_summary(out, cells);
         out << "<details><summary>every cell (" << endpoints.size() << " &times; " << endpoints.size()
-            << "; R reachable, . blocked, ! differs, ? unconfirmed, s skipped)</summary>\n";
+            << "; R reachable, . blocked, ! differs, ? unconfirmed, i inconclusive, s skipped)</summary>\n";
         write_grid(out, endpoints, index, true);
         out << "</details>";
     }
@@ -177,11 +181,14 @@ std::string html_report(const RunReport& report) {
         << "<style>" << kStyle << "</style></head><body>\n";
     out << "<h1>macvlan-conformance</h1>\n<p class=\"summary\">" << c.tests << " tests: " << c.passed << " passed, "
         << (c.failed ? "<span class=\"bad\">" : "") << c.failed << " failed" << (c.failed ? "</span>" : "") << ", "
+        << (c.inconclusive ? "<span class=\"bad\">" + std::to_string(c.inconclusive) + " inconclusive</span>, " : "")
         << c.skipped << " skipped &mdash; exit code " << exit_code(c) << " &mdash; kernel "
         << escape_html(props.count(property_names::kKernelRelease) ? props[property_names::kKernelRelease] : "?") << "</p>\n";
     out << "<p class=\"legend\"><span class=\"pass\" style=\"background:#c8ecc9\">as expected</span>"
         << "<span style=\"background:#f6b8b8\">differs (observed &ne; expected)</span>"
         << "<span style=\"background:#e4e4e4\">skipped</span>"
+        << "<span style=\"background:#f9e3a6\">inconclusive</span> no reply, but the cell's controls or its own frames "
+           "were lost, so the silence says nothing either way. "
         << "<span style=\"background:#f6b8b8\">block ?</span> failed unconfirmed: no reply, as expected, but the topology "
            "never proved it carries traffic (or the cell could not be measured), so the silence proves nothing. "
            "Hover over a cell for its reason; the failed cells are listed below the matrices.</p>\n";
@@ -218,6 +225,27 @@ std::string html_report(const RunReport& report) {
         out << "<h2>Failed cells</h2>\n<table class=\"wide\"><colgroup><col style=\"width:25%\"><col style=\"width:8%\">"
             << "<col style=\"width:8%\"><col></colgroup><tr><th>cell</th><th>expected</th><th>observed</th><th>why</th></tr>\n"
             << failed_cells.str() << "</table>\n";
+
+    // Inconclusive cells: why their silence proves nothing.
+    std::ostringstream inconclusive_cells;
+    for (const auto& t : report.tests)
+        if (t.cell && t.verdict == Verdict::inconclusive)
+            inconclusive_cells << "<tr><td>" << escape_html(t.name) << "</td><td>" << escape_html(t.cell->expected) << "</td><td><pre>"
+                               << escape_html(t.message) << "</pre></td></tr>\n";
+    if (!inconclusive_cells.str().empty())
+        out << "<h2>Inconclusive cells</h2>\n<table class=\"wide\"><colgroup><col style=\"width:25%\"><col style=\"width:8%\">"
+            << "<col></colgroup><tr><th>cell</th><th>expected</th><th>why the silence proves nothing</th></tr>\n"
+            << inconclusive_cells.str() << "</table>\n";
+
+    // What the kernel complained about during the run (KernelLogWatch).
+    if (!report.kernel_splats.empty()) {
+        out << "<h2>Kernel splats</h2>\n<table class=\"wide\"><colgroup><col style=\"width:25%\"><col></colgroup>"
+            << "<tr><th>during</th><th>the kernel log</th></tr>\n";
+        for (const auto& s : report.kernel_splats)
+            out << "<tr><td>" << escape_html(s.test.empty() ? "between tests" : s.test) << "</td><td class=\"fail\"><pre>"
+                << escape_html(s.excerpt) << "</pre></td></tr>\n";
+        out << "</table>\n";
+    }
 
     // Observations: what tests recorded without asserting, per group.
     static const std::set<std::string> structural{property_names::kSuite, property_names::kTopology, property_names::kVariantParent, property_names::kMode,

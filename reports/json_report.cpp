@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "json_report.hpp"
 #include "report_file.hpp"
+#include "stability.hpp"
 
 #include <fstream>
 #include <stdexcept>
@@ -36,14 +37,27 @@ nlohmann::json json_report(const RunReport& report) {
         // followed by what went wrong when the cell failed.
         j["reason"] = t.verdict == Verdict::skip ? t.message : cell.reason;
         if (t.verdict == Verdict::fail) j["failure"] = t.message;
+        if (t.verdict == Verdict::inconclusive) j["inconclusive"] = t.message;
         cells.push_back(std::move(j));
     }
-    return {{"format", "macvlan-conformance/report/1"},
+    nlohmann::json splats = nlohmann::json::array();
+    for (const auto& s : report.kernel_splats) splats.push_back({{"test", s.test}, {"excerpt", s.excerpt}});
+    nlohmann::json doc = {{"format", "macvlan-conformance/report/1"},
             {"properties", properties},
             {"summary", {{"tests", c.tests}, {"passed", c.passed}, {"failed", c.failed}, {"skipped", c.skipped},
+                         {"inconclusive", c.inconclusive},
                          {"seconds", report.seconds}, {"exit_code", exit_code(c)}}},
+            {"kernel_log", {{"source", report.kernel_log}, {"splats", splats}}},
             {"cells", cells},
             {"tests", tests}};
+    // --repeat N: per test, how often it ran, passed and changed its verdict.
+    if (const Stability s = stability(report); s.iterations > 1) {
+        nlohmann::json per_test = nlohmann::json::array();
+        for (const auto& t : s.tests)
+            per_test.push_back({{"name", t.name}, {"runs", t.runs}, {"passes", t.passes}, {"changes", t.changes}});
+        doc["stability"] = {{"iterations", s.iterations}, {"flaky", s.flaky()}, {"summary", s.summary()}, {"tests", per_test}};
+    }
+    return doc;
 }
 
 void write_json_report(const RunReport& report, const std::filesystem::path& file) {

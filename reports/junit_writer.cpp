@@ -52,7 +52,7 @@ std::string junit_xml(const RunReport& report) {
         suite->SetAttribute("hostname", report.hostname.empty() ? "localhost" : report.hostname.c_str());
         suite->SetAttribute("tests", c.tests);
         suite->SetAttribute("failures", c.failed);
-        suite->SetAttribute("errors", 0);
+        suite->SetAttribute("errors", c.inconclusive);
         suite->SetAttribute("skipped", c.skipped);
         suite->SetAttribute("time", seconds_text(group_seconds).c_str());
         auto* props = suite->InsertNewChildElement("properties");
@@ -83,6 +83,12 @@ std::string junit_xml(const RunReport& report) {
                 f->SetAttribute("message", first_line(t.message).c_str());
                 f->SetAttribute("type", t.cell ? "reachability mismatch" : "assertion");
                 f->SetText(t.message.c_str());
+            } else if (t.verdict == Verdict::inconclusive) {
+                // An error, not a failure: the test could not tell, and says why.
+                auto* e = tc->InsertNewChildElement("error");
+                e->SetAttribute("message", first_line(t.message).c_str());
+                e->SetAttribute("type", "inconclusive");
+                e->SetText(t.message.c_str());
             } else if (t.verdict == Verdict::skip) {
                 auto* s = tc->InsertNewChildElement("skipped");
                 s->SetAttribute("message", first_line(t.message).c_str());

@@ -48,19 +48,27 @@ std::string ktap(const RunReport& report) {
         for (const auto& t : report.tests) {
             if (t.group != group.name) continue;
             ++n;
-            if (t.verdict == Verdict::fail) diagnostics(out, "  ", t.message);
-            out << "  " << (t.verdict == Verdict::fail ? "not ok " : "ok ") << n << " " << description(t.name);
+            const bool bad = t.verdict == Verdict::fail || t.verdict == Verdict::inconclusive;
+            if (bad) diagnostics(out, "  ", t.message);
+            out << "  " << (bad ? "not ok " : "ok ") << n << " " << description(t.name);
             if (t.verdict == Verdict::skip) out << " # SKIP " << one_line(t.message);
+            // kselftest's ksft_test_result_error(): "not ok N ... # error", counted as error: in the totals.
+            if (t.verdict == Verdict::inconclusive) out << " # error inconclusive";
             out << "\n";
         }
         ++group_number;
-        out << "# " << description(group.name) << ": pass:" << c.passed << " fail:" << c.failed << " skip:" << c.skipped << "\n";
-        out << (c.failed ? "not ok " : "ok ") << group_number << " " << description(group.name);
+        out << "# " << description(group.name) << ": pass:" << c.passed << " fail:" << c.failed << " skip:" << c.skipped
+            << " error:" << c.inconclusive << "\n";
+        out << (c.failed || c.inconclusive ? "not ok " : "ok ") << group_number << " " << description(group.name);
         if (c.tests > 0 && c.skipped == c.tests) out << " # SKIP every test in it was skipped";
         out << "\n";
     }
+    for (const auto& s : report.kernel_splats) {
+        out << "# kernel splat" << (s.test.empty() ? " between tests" : " during " + one_line(s.test)) << ":\n";
+        diagnostics(out, "", s.excerpt);
+    }
     const Counts c = report.counts();
-    out << "# Totals: pass:" << c.passed << " fail:" << c.failed << " xfail:0 xpass:0 skip:" << c.skipped << " error:0\n";
+    out << "# Totals: pass:" << c.passed << " fail:" << c.failed << " xfail:0 xpass:0 skip:" << c.skipped << " error:" << c.inconclusive << "\n";
     return out.str();
 }
 

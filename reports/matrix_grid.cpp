@@ -16,7 +16,7 @@ const char* short_form(const std::string& reach) {
 
 std::string difference_grid(const std::vector<TestRecord>& records) {
     bool failed = false;
-    for (const auto& r : records) failed = failed || r.verdict == Verdict::fail;
+    for (const auto& r : records) failed = failed || r.verdict == Verdict::fail || r.verdict == Verdict::inconclusive;
     if (!failed || records.empty()) return "";
     std::vector<CellRecord> matrix;
     for (const auto& r : records) matrix.push_back(*r.cell);
@@ -29,7 +29,7 @@ std::string difference_grid(const std::vector<TestRecord>& records) {
     constexpr int kWidth = 16;
     std::ostringstream out;
     out << matrix.front().mode << "/" << matrix.front().variant << " " << matrix.front().family
-        << ": observed per cell; '!' differs from the expectation (in parentheses), '?' matches but was not trusted\n";
+        << ": observed per cell; '!' differs from the expectation (in parentheses), '?' inconclusive (no reply, but the controls or the cell's frames were lost)\n";
     auto pad = [&](const std::string& s) { return s + std::string(s.size() < kWidth ? kWidth - s.size() : 1, ' '); };
     out << pad("from \\ to");
     for (const auto& e : endpoints) out << pad(e);
@@ -44,9 +44,10 @@ std::string difference_grid(const std::vector<TestRecord>& records) {
             auto it = std::find_if(matrix.begin(), matrix.end(), [&](const CellRecord& c) { return c.from == from && c.to == to; });
             if (it == matrix.end() || it->observed.empty()) {
                 out << pad(".");
+            } else if (const Verdict v = records[static_cast<size_t>(it - matrix.begin())].verdict; v == Verdict::inconclusive) {
+                out << pad("?" + std::string(short_form(it->observed)));
             } else if (it->observed == it->expected) {
-                const bool trusted = records[static_cast<size_t>(it - matrix.begin())].verdict != Verdict::fail;
-                out << pad(std::string(trusted ? "" : "?") + short_form(it->observed));
+                out << pad(std::string(v == Verdict::fail ? "?" : "") + short_form(it->observed));
             } else {
                 out << pad(std::string("!") + short_form(it->observed) + " (" + short_form(it->expected) + ")");
             }

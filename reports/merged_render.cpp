@@ -39,6 +39,7 @@ std::string verdict_or_absent(const std::vector<MergedTest>& tests, const std::s
 std::string cell_class(const Counts& c) {
     if (c.tests == 0) return "absent";
     if (c.failed) return "fail";
+    if (c.inconclusive) return "partial";
     if (c.skipped == c.tests) return "skip";
     if (c.passed == c.tests) return "pass";
     return "partial";

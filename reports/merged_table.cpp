@@ -103,6 +103,7 @@ MergedTable merge_loaded(const std::vector<ReadReport>& loaded) {
             if (t.verdict == Verdict::pass) ++c.passed;
             if (t.verdict == Verdict::fail) ++c.failed;
             if (t.verdict == Verdict::skip) ++c.skipped;
+            if (t.verdict == Verdict::inconclusive) ++c.inconclusive;
         }
     }
 
@@ -148,6 +149,7 @@ std::string counts_text(const Counts& c) {
     std::vector<std::string> parts;
     if (c.passed) parts.push_back(std::to_string(c.passed) + "/" + std::to_string(c.tests) + " pass");
     if (c.failed) parts.push_back(std::to_string(c.failed) + " fail");
+    if (c.inconclusive) parts.push_back(std::to_string(c.inconclusive) + " inconclusive");
     if (c.skipped) parts.push_back(std::to_string(c.skipped) + " skip");
     std::string text;
     for (const auto& p : parts) text += (text.empty() ? "" : ", ") + p;

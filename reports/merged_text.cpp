@@ -18,7 +18,8 @@ std::string merged_text(const MergedTable& table) {
     for (std::size_t i = 0; i < n; ++i) {
         const auto& r = table.runs[i];
         out << "  [" << i + 1 << "] " << r.label << ": " << r.counts.tests << " tests, " << r.counts.passed << " passed, "
-            << r.counts.failed << " failed, " << r.counts.skipped << " skipped (exit " << exit_code(r.counts) << ")";
+            << r.counts.failed << " failed, "
+            << (r.counts.inconclusive ? std::to_string(r.counts.inconclusive) + " inconclusive, " : "") << r.counts.skipped << " skipped (exit " << exit_code(r.counts) << ")";
         if (!r.distro.empty()) out << "; " << r.distro;
         if (!r.hostname.empty()) out << "; host " << r.hostname;
         out << "; " << r.source.string() << "\n";

@@ -22,7 +22,8 @@ Verdict parse_verdict(const std::filesystem::path& file, const std::string& test
     if (text == "pass") return Verdict::pass;
     if (text == "fail") return Verdict::fail;
     if (text == "skip") return Verdict::skip;
-    throw problem(file, "test '" + test + "' has verdict '" + text + "' (expected pass, fail or skip)");
+    if (text == "inconclusive") return Verdict::inconclusive;
+    throw problem(file, "test '" + test + "' has verdict '" + text + "' (expected pass, fail, skip or inconclusive)");
 }
 
 }  // namespace
@@ -116,7 +117,7 @@ RunReport parse_junit_report(const std::string& text, const std::filesystem::pat
                 record.verdict = Verdict::fail;
                 record.message = message_of(f);
             } else if (const auto* e = tc->FirstChildElement("error")) {
-                record.verdict = Verdict::fail;
+                record.verdict = Verdict::inconclusive;  // JUnit's error: the test could not tell
                 record.message = message_of(e);
             } else if (const auto* sk = tc->FirstChildElement("skipped")) {
                 record.verdict = Verdict::skip;

@@ -8,6 +8,7 @@ std::string_view to_string(Verdict verdict) {
         case Verdict::pass: return "pass";
         case Verdict::fail: return "fail";
         case Verdict::skip: return "skip";
+        case Verdict::inconclusive: return "inconclusive";
     }
     return "?";
 }
@@ -18,6 +19,7 @@ void add(Counts& c, Verdict v) {
     if (v == Verdict::pass) ++c.passed;
     if (v == Verdict::fail) ++c.failed;
     if (v == Verdict::skip) ++c.skipped;
+    if (v == Verdict::inconclusive) ++c.inconclusive;
 }
 }  // namespace
 
@@ -47,7 +49,7 @@ std::string property_value(const std::vector<Property>& properties, const std::s
 }
 
 int exit_code(const Counts& counts) {
-    if (counts.failed > 0) return 1;
+    if (counts.failed > 0 || counts.inconclusive > 0) return 1;
     if (counts.tests > 0 && counts.skipped == counts.tests) return 4;
     return 0;
 }

@@ -8,7 +8,9 @@
 
 namespace mvc {
 
-enum class Verdict { pass, fail, skip };
+// inconclusive: the cell could not be measured truthfully (its silence proves nothing: its controls
+// or its own frames were lost); neither a pass nor a wrong "blocked". A JUnit <error>.
+enum class Verdict { pass, fail, skip, inconclusive };
 std::string_view to_string(Verdict verdict);
 
 struct Property {
@@ -64,13 +66,19 @@ struct TestRecord {
     std::optional<CellRecord> cell;
 };
 
+// A kernel splat (WARNING, BUG, Oops, KASAN/UBSAN report ...) the kernel logged during the run.
+struct KernelSplat {
+    std::string test;     // the test that was running ("" between tests)
+    std::string excerpt;  // the log lines from its first line to its end (or a bounded number)
+};
+
 struct GroupRecord {
     std::string name;
     std::vector<Property> properties;  // e.g. parent kind, mode, variant
 };
 
 struct Counts {
-    int tests = 0, passed = 0, failed = 0, skipped = 0;
+    int tests = 0, passed = 0, failed = 0, skipped = 0, inconclusive = 0;
 };
 
 // Everything one run produced; every report writer reads only this.
@@ -78,6 +86,8 @@ struct RunReport {
     std::vector<Property> properties;  // kernel release, machine, ... shared by all groups
     std::vector<GroupRecord> groups;   // in the order they first ran
     std::vector<TestRecord> tests;
+    std::vector<KernelSplat> kernel_splats;  // every splat of the run, also those between tests
+    std::string kernel_log = "not read";    // "read from /dev/kmsg", or why not
     std::string hostname = "localhost";
     std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
     double seconds = 0;
@@ -90,7 +100,7 @@ struct RunReport {
 // The value of the property with this name, or "" when there is none.
 std::string property_value(const std::vector<Property>& properties, const std::string& name);
 
-// kselftest convention: 0 all passed, 1 any failure, 4 everything skipped.
+// kselftest convention: 0 all passed, 1 any failure (or inconclusive test), 4 everything skipped.
 int exit_code(const Counts& counts);
 
 }  // namespace mvc

@@ -244,7 +244,7 @@ public:
         RecordProperty("observed", describe(seen.observed, seen.count) + " (" + counted + ")");
         judge_cell({std::string(to_string(expectation.expected)), describe(seen.observed, seen.count),
                     expectation.expected == Delivery::not_delivered, seen.trusted, expectation.reason, seen.problem,
-                    counted, "nothing arrived"});
+                    counted, "nothing arrived", {}, seen.observed == Delivery::not_delivered});
     }
 
 private:

@@ -64,7 +64,7 @@ public:
         context_.collector->attach_cell(cell_.name(), record);
         context_.collector->set_seconds(cell_.name(), seen.seconds);
         judge_cell({record.expected, record.observed, expectation.expected == Reach::blocked, seen.trusted,
-                    expectation.reason, seen.problem, "", "saw no reply", timing});
+                    expectation.reason, seen.problem, "", "saw no reply", timing, seen.observed == Reach::blocked});
     }
 
 private:

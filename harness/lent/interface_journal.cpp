@@ -13,6 +13,8 @@
 
 #include "error.hpp"
 #include "link_events.hpp"
+#include "owned_paths.hpp"
+#include "unique_fd.hpp"
 
 namespace mvc {
 
@@ -155,7 +157,8 @@ std::filesystem::path InterfaceJournal::path() const {
 }
 
 void InterfaceJournal::write() const {
-    std::filesystem::create_directories(kDirectory);
+    // Only root may write where root replays from (restore refuses anything else).
+    make_private_directory(kDirectory, ::geteuid());
     nlohmann::json j = {{"format", kFormatPrefix + std::to_string(kFormat)}, {"pid", pid}, {"started", started}, {"machine_netns", machine_netns},
                         {"pinned_namespaces", pinned_namespaces}, {"interfaces", nlohmann::json::array()}};
     for (const auto& i : interfaces) j["interfaces"].push_back(i.json());
@@ -169,6 +172,7 @@ void InterfaceJournal::write() const {
         out << j.dump(2) << '\n';
         if (!out) throw std::runtime_error("cannot write the journal " + temporary);
     }
+    std::filesystem::permissions(temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     // The journal is what a crash leaves behind to restore from: it must be on disk before any
     // interface is touched, and never half-written.
     const int fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
@@ -188,14 +192,27 @@ void forget_journal(const InterfaceJournal& journal) {
 }
 
 InterfaceJournal InterfaceJournal::read(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error("cannot read the journal " + file.string());
-    const auto j = nlohmann::json::parse(in);
+    // restore replays it as root: only a journal root wrote, in a directory only root can write.
+    const UniqueFd fd = open_trusted_file(file, ::geteuid());
+    std::string text;
+    char buffer[8192];
+    for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) != 0;) {
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw_errno("read the journal " + file.string());
+        }
+        text.append(buffer, static_cast<size_t>(n));
+    }
+    return parse(text, file.string());
+}
+
+InterfaceJournal InterfaceJournal::parse(std::string_view text, const std::string& source) {
+    const auto j = nlohmann::json::parse(text);
     const std::string format = j.value("format", "");
-    if (format.rfind(kFormatPrefix, 0) != 0) throw std::runtime_error(file.string() + " is not a journal");
+    if (format.rfind(kFormatPrefix, 0) != 0) throw std::runtime_error(source + " is not a journal");
     const std::string version = format.substr(std::strlen(kFormatPrefix));
     if (version != "1" && version != std::to_string(kFormat))
-        throw std::runtime_error(file.string() + " is a journal of format " + version + ", which this macvlan-conformance (formats 1 to " +
+        throw std::runtime_error(source + " is a journal of format " + version + ", which this macvlan-conformance (formats 1 to " +
                                  std::to_string(kFormat) + ") cannot replay: run `restore` with the version that wrote it");
     InterfaceJournal journal;
     journal.pid = j.at("pid");

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -80,7 +81,12 @@ struct InterfaceJournal {
 
     std::filesystem::path path() const;  // <kDirectory>/journal-<pid>.json
     void write() const;                  // atomically (write, fsync, rename)
+    // Refuses (UntrustedPath) a file not the running user's, writable by others, a symlink, or in a
+    // directory others can write: restore replays it as root.
     static InterfaceJournal read(const std::filesystem::path& file);
+    // The text of a journal, from wherever it came (`source` names it in errors); read() uses it,
+    // and so can a fuzz target. Throws on anything that is not a journal this version replays.
+    static InterfaceJournal parse(std::string_view text, const std::string& source);
     static std::vector<std::filesystem::path> list();  // every journal in kDirectory
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "remote_shell.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -10,6 +11,9 @@
 #include <boost/process/search_path.hpp>
 
 #include <algorithm>
+
+#include "owned_paths.hpp"
+#include "unique_fd.hpp"
 
 namespace mvc {
 
@@ -67,13 +71,19 @@ RemoteShell::RemoteShell(const NetNamespace& launch, RemoteLogin login) : launch
     const auto found = boost::process::search_path("ssh");
     if (found.empty()) throw RemoteError("--remote needs the ssh client, and there is none on PATH (Debian: openssh-client)");
     ssh_ = found.string();
-    remove_stale_control_directories();
-    std::string dir = (std::filesystem::temp_directory_path() / ("mvc-ssh-" + std::to_string(::getpid()) + "-XXXXXX")).string();
+    const auto base = control_base();
+    try {
+        if (::geteuid() == 0) make_private_directory(base, 0);
+    } catch (const std::exception& e) {
+        throw RemoteError(std::string("no private place for ssh's control socket: ") + e.what());
+    }
+    remove_stale_control_directories(base);
+    std::string dir = (base / ("mvc-ssh-" + std::to_string(::getpid()) + "-XXXXXX")).string();
     if (!::mkdtemp(dir.data())) throw RemoteError("cannot make a directory for ssh's control socket in " + dir);
     control_dir_ = dir;
     const auto who = run_unlimited({"id", "-u"}, std::chrono::seconds(30), "", true);
     if (!who.ok()) {
-        std::filesystem::remove_all(control_dir_);
+        remove_control_dir();
         throw RemoteError("cannot run commands " + describe_failure(login_, {"id", "-u"}, who) +
                           ". The run logs in with `ssh -o BatchMode=yes`: set up key authentication (and --remote-ssh-config "
                           "for a port, key or known-hosts file) so that `ssh " + login_.destination + " true` works without a prompt");
@@ -81,16 +91,47 @@ RemoteShell::RemoteShell(const NetNamespace& launch, RemoteLogin login) : launch
     needs_sudo_ = first_line(who.out) != "0";
 }
 
+std::filesystem::path RemoteShell::control_base() {
+    // Root keeps them where only root can write, beside the journals: nothing a local user plants
+    // can then be taken for one of them. Anyone else can only harm themselves in the temp directory.
+    if (::geteuid() == 0) return "/run/macvlan-conformance";
+    return std::filesystem::temp_directory_path();
+}
+
 void RemoteShell::remove_stale_control_directories() {
+    if (::geteuid() == 0) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(std::filesystem::symlink_status(control_base(), ec))) return;
+        try {
+            check_private_directory(control_base(), 0);
+        } catch (const std::exception&) {
+            return;  // not a place to remove anything from; the next RemoteShell says why
+        }
+    }
+    remove_stale_control_directories(control_base());
+}
+
+void RemoteShell::remove_stale_control_directories(const std::filesystem::path& base) {
+    const UniqueFd parent(::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!parent) return;
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
         const std::string name = entry.path().filename().string();
         if (name.rfind("mvc-ssh-", 0) != 0) continue;
         const int pid = std::atoi(name.c_str() + 8);
         if (pid <= 0 || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // its run is alive (or not ours to judge)
-        std::error_code ignored;
-        std::filesystem::remove_all(entry.path(), ignored);
+        // Only what this tool made: a real directory of this user's, mode 0700 (mkdtemp's), never
+        // a symlink or someone else's directory of the same name.
+        remove_own_directory(parent.get(), name, ::geteuid());
     }
+}
+
+void RemoteShell::remove_control_dir() {
+    if (control_dir_.empty()) return;
+    const UniqueFd parent(::open(control_dir_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (parent) remove_own_directory(parent.get(), control_dir_.filename().string(), ::geteuid());
+    // Root's base is left as it was found: removed once nothing else (a journal) is in it.
+    if (::geteuid() == 0) ::rmdir(control_base().c_str());
 }
 
 RemoteShell::~RemoteShell() { close(); }
@@ -104,8 +145,7 @@ void RemoteShell::close() {
         if (!login_.ssh_config.empty()) args.insert(args.begin(), {"-F", login_.ssh_config});
         run_external(ssh_, args, std::chrono::seconds(10));
     });
-    std::error_code ignored;
-    std::filesystem::remove_all(control_dir_, ignored);
+    remove_control_dir();
 }
 
 void RemoteShell::stop_other_threads() {

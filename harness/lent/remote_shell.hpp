@@ -71,9 +71,14 @@ public:
     // One argument quoted for a POSIX shell: it reaches the remote program unchanged.
     static std::string quote(const std::string& argument);
     static std::string command_line(const std::vector<std::string>& argv);
-    // A killed run leaves its control directory (/tmp/mvc-ssh-<pid>-*; the master itself exits 120 s
-    // after its last command). Removes those whose process is gone.
+    // A killed run leaves its control directory (<control_base>/mvc-ssh-<pid>-*; the master itself
+    // exits 120 s after its last command). Removes those whose process is gone, and only what this
+    // tool could have made (remove_own_directory): never a symlink, nor another user's directory.
     static void remove_stale_control_directories();
+    static void remove_stale_control_directories(const std::filesystem::path& base);
+    // Where the control directories are: /run/macvlan-conformance (mode 0700) for root, the temp
+    // directory for anyone else.
+    static std::filesystem::path control_base();
     // ssh's argv (after "ssh") for one remote command, given the control socket to share. Only the
     // first command may become the master: a master started while other commands run on other
     // threads would be a long-lived process holding whatever they had open.
@@ -81,6 +86,7 @@ public:
                                                   const std::vector<std::string>& argv, bool may_become_master = false);
 
 private:
+    void remove_control_dir();
     CommandOutcome run_unlimited(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                                  const std::string& input, bool may_become_master = false) const;
 

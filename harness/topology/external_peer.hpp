@@ -53,6 +53,7 @@ private:
 };
 
 class WireRelay;
+class RandomLoss;
 
 // One topology's parent, with the far end of its wire.
 struct Wire {
@@ -63,6 +64,9 @@ struct Wire {
     std::unique_ptr<EndpointNode> host;  // the parent's namespace; host->ifindex is the parent
     std::unique_ptr<ExternalPeer> ext;   // none on a parent without a wire (dummy)
     std::unique_ptr<WireRelay> relay;    // a slow cable between them, when one was asked for
+    // A lossy cable (--inject-fault loss:N): random drops at both ends, which remember whose frames
+    // they dropped. Empty on a cable that loses nothing.
+    std::vector<std::unique_ptr<RandomLoss>> loss;
 };
 
 // Where a run's wires come from, chosen once per run: fresh parents in new namespaces
@@ -89,10 +93,12 @@ public:
 };
 
 // Fresh wires: a veth pair (or a VLAN on one, or a dummy) in new anonymous namespaces, per topology.
-// With a delay, the veth is cut in two and a WireRelay delays every frame that crosses it.
+// With a delay, the veth is cut in two and a WireRelay delays every frame that crosses it; with a
+// loss, each end of the cable drops that share of the frames it receives.
 class FreshWires : public WireSource {
 public:
-    explicit FreshWires(std::chrono::milliseconds cable_delay = {}) : cable_delay_(cable_delay) {}
+    explicit FreshWires(std::chrono::milliseconds cable_delay = {}, unsigned loss_percent = 0)
+        : cable_delay_(cable_delay), loss_percent_(loss_percent) {}
     Wire attach(const VariantSpec& variant) const override;
     AddressPlan::Ranges address_ranges(const TopologySpec& topology) const override;
     unsigned max_parallel_topologies() const override;
@@ -104,8 +110,11 @@ private:
     // The cable between host and ext: a veth, or two veths with a relay namespace between them.
     int make_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext, const std::string& ext_name,
                    Wire& wire) const;
+    int make_plain_or_slow_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext,
+                                 const std::string& ext_name, Wire& wire) const;
 
     std::chrono::milliseconds cable_delay_;
+    unsigned loss_percent_;
 };
 
 // The run's fresh wires (stateless: one instance serves every topology).

@@ -2,6 +2,7 @@
 #include "external_peer.hpp"
 #include "probe_defaults.hpp"
 #include "production_parent.hpp"
+#include "random_loss.hpp"
 #include "wire_relay.hpp"
 
 namespace mvc {
@@ -42,6 +43,17 @@ Wire::~Wire() = default;
 
 int FreshWires::make_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext, const std::string& ext_name,
                            Wire& wire) const {
+    const int parent = make_plain_or_slow_cable(host, host_name, ext, ext_name, wire);
+    if (loss_percent_ > 0) {
+        // Both directions lose frames: each end drops its share of what it receives.
+        wire.loss.push_back(std::make_unique<RandomLoss>(host.ns, std::vector<std::string>{host_name}, loss_percent_));
+        wire.loss.push_back(std::make_unique<RandomLoss>(ext.ns, std::vector<std::string>{ext_name}, loss_percent_));
+    }
+    return parent;
+}
+
+int FreshWires::make_plain_or_slow_cable(EndpointNode& host, const std::string& host_name, EndpointNode& ext,
+                                         const std::string& ext_name, Wire& wire) const {
     const MacAddress host_mac = planned_mac(kHostStation, host_name == kTrunkName ? 9 : 0);
     const MacAddress ext_mac = planned_mac(kExtStation, ext_name == kTrunkName ? 9 : 0);
     if (cable_delay_.count() == 0) return host.rtnl->create_veth(host_name, host_mac, ext_name, ext_mac, ext.ns);

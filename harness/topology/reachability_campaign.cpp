@@ -28,6 +28,7 @@ struct TopologyResult {
     std::shared_ptr<Topology> kept;                           // keep_topologies
     std::map<Endpoint, std::vector<ReceivedFrame>> captures;  // capture
     AddressPlan addresses;  // the plan the topology used: a lent wire's ranges are not the default
+    uint64_t frames_lost = 0;  // by --inject-fault loss:N on its wire
 };
 
 std::string label(const Endpoint& from, const Endpoint& to, Family family) {
@@ -39,6 +40,19 @@ struct EndpointProbe {
     IpAddress source, destination;
     bool pacer = false;
 };
+
+// On a lossy wire (--inject-fault loss:N): whether the wire dropped a frame of this probe's
+// exchange (its request, its reply, or their ARP/ND, all sent from one of its two addresses) during
+// the wave. A silent probe whose frames were lost proves nothing; one whose frames all crossed is
+// as good as on a perfect wire.
+bool lost_on_wire(const std::optional<LostFrames>& lost, const EndpointProbe& p) {
+    return lost && (lost->touches(p.source) || lost->touches(p.destination));
+}
+
+std::string wire_loss_text(const LostFrames& lost) {
+    return "the wire lost frames of its exchange (" + std::to_string(lost.dropped) + " dropped by the injected loss during its wave" +
+           (lost.unattributed ? ", " + std::to_string(lost.unattributed) + " of them neither ARP nor IP" : "") + ")";
+}
 
 // Runs every probe at once. Those of the endpoints on this machine, ext included when it is here,
 // share one loop, so that its pacers set the window for all of them; those of an ext on another
@@ -162,22 +176,27 @@ std::map<Family, std::string> check_echo_controls(Topology& topo, const std::vec
             // Every wave of every family gets the whole time: a family whose controls all time out
             // (a broken ARP) must not leave the other family's controls none.
             const auto drops_before = parent_drops();
+            topo.take_wire_losses();  // what earlier waves lost is theirs
             const auto results = run_probes(topo, probes, {std::chrono::milliseconds(10), std::chrono::duration_cast<std::chrono::milliseconds>(wave_time)});
             const auto dropped = parent_drops() - drops_before;
+            const auto wire_lost = topo.take_wire_losses();
             const bool any_silent = std::any_of(results.begin(), results.end(), [](const auto& r) { return !r.replied; });
             const bool congested = dropped > 0 || (any_silent && broadcast_queue_still_delivering(topo));
             for (size_t k = 0; k < results.size(); ++k) {
                 const size_t i = members[k];
                 if (results[k].replied) continue;
-                // A control lost to a full or lagging broadcast queue says nothing about the
-                // topology: again, in smaller waves, once the queue has drained.
-                if (congested && retries[i] < kRetries) {
+                // A control lost to a full or lagging broadcast queue, or whose own frames the
+                // wire lost, says nothing about the topology: again (in smaller waves, once the
+                // queue has drained).
+                const bool lost = lost_on_wire(wire_lost, probes[k]);
+                if ((congested || lost) && retries[i] < kRetries) {
                     ++retries[i];
                     pending.push_back(i);
                     continue;
                 }
                 silent[f].push_back(label(controls[i].from, controls[i].to, f) +
                                     (results[k].failure.empty() ? "" : " (" + results[k].failure + ")") +
+                                    (lost ? " (" + wire_loss_text(*wire_lost) + ", in " + std::to_string(kRetries + 1) + " tries)" : "") +
                                     (dropped > 0 ? " (the parent dropped " + std::to_string(dropped) + " group frames)"
                                      : congested ? " (the broadcast queue was still delivering)" : ""));
             }
@@ -280,6 +299,8 @@ TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>&
     for (auto& [e, sockets] : taps)
         for (auto& tap : sockets)
             for (auto& frame : tap->drain()) result.captures[e].push_back(std::move(frame));
+    topo->take_wire_losses();  // the last frames count too
+    result.frames_lost = topo->frames_lost_on_wire();
     if (options.keep_topologies)
         result.kept = std::move(topo);
     else
@@ -327,6 +348,7 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         EchoResult result;
         EchoWindow window;
         std::string lost_pacer;
+        std::string lost_frames;  // the wire lost frames of its exchange (or of its pacer) in its last try
     };
     std::vector<Seen> seen(cells.size());
     // Cells still to probe, per family, in order. A wave in which the parent dropped frames (its
@@ -370,9 +392,11 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         for (auto f : wave_families)
             for (const auto& c : pacers) probes.push_back({c.from, topo.addresses().pacer(c.from, f), topo.addresses().pacer(c.to, f), true});
         const auto drops_before = parent_drops();
+        topo.take_wire_losses();  // what earlier waves lost is theirs
         EchoWindow window;
         const auto outcomes = run_probes(topo, probes, schedule, &window);
         const auto dropped = parent_drops() - drops_before;
+        const auto wire_lost = topo.take_wire_losses();
         const bool any_silent = std::any_of(outcomes.begin(), outcomes.begin() + static_cast<std::ptrdiff_t>(members.size()),
                                             [](const auto& o) { return !o.replied; });
         const bool congested = dropped > 0 || (any_silent && broadcast_queue_still_delivering(topo));
@@ -380,13 +404,19 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         const auto trusted_silence = std::chrono::duration_cast<std::chrono::milliseconds>(window.slowest_reply * defaults::kSilenceMargin);
         const bool doubtful = window.pacers_replied && trusted_silence > window.used;
         std::map<Family, std::string> lost;
+        std::set<Family> pacer_lost_on_wire;
         for (size_t i = first_pacer; i < probes.size(); ++i)
-            if (!outcomes[i].replied && topo.is_local(probes[i].from))
+            if (!outcomes[i].replied && topo.is_local(probes[i].from)) {
                 lost[probes[i].source.family()] = "a pacer (a control path probed beside the cells) got no reply";
+                if (lost_on_wire(wire_lost, probes[i])) pacer_lost_on_wire.insert(probes[i].source.family());
+            }
         for (size_t k = 0; k < members.size(); ++k) {
             const size_t i = members[k];
             const Family f = cells[i].family;
-            if (congested && !outcomes[k].replied && retries[i] < kRetries) {
+            // A silence is retried when it proves nothing: the wire lost the cell's frames, or the
+            // pacer that set its window (which then says nothing about the kernel's speed).
+            const bool frames_lost = lost_on_wire(wire_lost, probes[k]) || pacer_lost_on_wire.count(f);
+            if ((congested || frames_lost) && !outcomes[k].replied && retries[i] < kRetries) {
                 ++retries[i];
                 pending[f].push_back(i);
                 continue;
@@ -400,6 +430,11 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
             s.result = outcomes[k];
             s.window = window;
             if (auto it = lost.find(f); it != lost.end()) s.lost_pacer = it->second;
+            if (frames_lost && !outcomes[k].replied)
+                s.lost_frames = (pacer_lost_on_wire.count(f) && !lost_on_wire(wire_lost, probes[k])
+                                     ? "the wire lost frames of the pacer that set its window"
+                                     : wire_loss_text(*wire_lost)) +
+                                ", in the last of " + std::to_string(kRetries + 1) + " tries";
             if (congested && !outcomes[k].replied)
                 s.lost_pacer = dropped > 0 ? "the parent dropped " + std::to_string(dropped) + " frames during its wave (rx_dropped: "
                                              "macvlan's broadcast queue overflowed), in " + std::to_string(kRetries + 1) + " tries"
@@ -438,8 +473,9 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
                                      : std::chrono::duration<double>(s.window.used).count();
         auto it = untrusted.find(cells[i].family);
         const std::string problem = it != untrusted.end() ? it->second : s.lost_pacer;
-        o.trusted = problem.empty() && s.result.failure.empty();
+        o.trusted = problem.empty() && s.lost_frames.empty() && s.result.failure.empty();
         if (!problem.empty()) o.problem = "topology " + spec.id() + " was not confirmed ready: " + problem;
+        else if (!s.lost_frames.empty()) o.problem = s.lost_frames;
         else if (!s.result.failure.empty()) o.problem = "the probe could not run: " + s.result.failure;
         observed[cells[i]] = o;
     }
@@ -466,7 +502,8 @@ void ReachabilityCampaign::start(const std::vector<CellId>& cells) {
         const TopologySpec* spec = catalog_.find(topology_cells.front().topology, topology_cells.front().variant);
         if (!spec) throw std::logic_error("no topology " + id);
         auto run = std::make_shared<TopologyRun>();
-        run->result = std::async(std::launch::async, [spec, topology_cells = topology_cells, options = options_, gate] {
+        run->result = std::async(std::launch::async, [spec, topology_cells = topology_cells, options = options_, gate,
+                                                      lost = frames_lost_] {
                           const GuestSlot guest_place(*spec);  // before the general gate: never held waiting for it
                           gate->acquire();
                           struct Release {
@@ -474,7 +511,9 @@ void ReachabilityCampaign::start(const std::vector<CellId>& cells) {
                               ~Release() { g.release(); }
                           } release{*gate};
                           try {
-                              return run_topology(*spec, topology_cells, options);
+                              auto result = run_topology(*spec, topology_cells, options);
+                              *lost += result.frames_lost;
+                              return result;
                           } catch (const std::exception& e) {
                               // Never let a harness fault look like a verdict: every cell reports it.
                               TopologyResult failed;

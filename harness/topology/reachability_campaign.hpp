@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
@@ -77,6 +78,9 @@ public:
     // <prefix>-<endpoint> and returns the names. The kernel objects then outlive the process.
     std::vector<std::string> pin(const CellId& cell, const std::string& prefix);
     void reset();  // waits for running topologies, forgets all results (and unpinned topologies)
+    // Frames --inject-fault loss:N dropped on the wires of every topology finished so far, over
+    // every iteration (reset() keeps the count).
+    uint64_t frames_lost_on_wires() const { return *frames_lost_; }
 
 private:
     struct TopologyRun;
@@ -84,6 +88,7 @@ private:
     CampaignOptions options_;
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<TopologyRun>> runs_;  // by topology id
+    std::shared_ptr<std::atomic<uint64_t>> frames_lost_ = std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 }  // namespace mvc

@@ -208,4 +208,12 @@ void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point dead
     if (!ready) throw NotReady("links never became ready: " + waiting_for);
 }
 
+std::optional<LostFrames> Topology::take_wire_losses() {
+    if (wire_.loss.empty()) return std::nullopt;
+    LostFrames all;
+    for (auto& end : wire_.loss) all.add(end->take());
+    frames_lost_ += all.dropped;
+    return all;
+}
+
 }  // namespace mvc

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "address_plan.hpp"
 #include "endpoint_node.hpp"
 #include "external_peer.hpp"
+#include "random_loss.hpp"
 #include "topology_spec.hpp"
 
 namespace mvc {
@@ -53,6 +55,10 @@ public:
     // those in the plan's ranges): back to cold caches, and the entries back to NeighbourBudget.
     void forget_neighbours();
     void forget_neighbours(const std::set<Endpoint>& endpoints);  // only these endpoints' entries
+    // On a lossy wire (--inject-fault loss:N): the frames its ends dropped since the last call, and
+    // who sent them. nullopt on a wire that loses nothing on purpose.
+    std::optional<LostFrames> take_wire_losses();
+    uint64_t frames_lost_on_wire() const { return frames_lost_; }  // by the injected loss, so far
 
 private:
     explicit Topology(const TopologySpec& spec) : spec_(spec) {}
@@ -65,6 +71,7 @@ private:
     AddressPlan addresses_;
     Wire wire_;
     std::map<Endpoint, std::unique_ptr<EndpointNode>> slaves_;
+    uint64_t frames_lost_ = 0;
 };
 
 }  // namespace mvc

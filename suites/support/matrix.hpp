@@ -70,10 +70,14 @@ struct CellJudgement {
     std::string seen;                  // what was counted, when there is more to say than the verdict
     std::string silence;               // how silence reads in the message: "saw no reply"
     std::string timing{};              // for an observed silence: how long it was waited for, and why that long
+    bool observed_is_silence = false;  // nothing arrived (blocked, not delivered)
 };
 
-// The one rule every matrix cell is judged by: observed must equal expected, and an expected
-// silence only counts when the same topology proved it carried traffic, before and after.
+// The one rule every matrix cell is judged by: observed must equal expected, and a silence only
+// counts when the same topology proved it carried traffic, before and after. A silence that proves
+// nothing (the controls, or the cell's own frames, were lost) is neither a pass nor a failure: the
+// cell is inconclusive (kInconclusiveProperty), with the reason. A reply is never doubted: no loss
+// can make a path that does not exist answer.
 void judge_cell(const CellJudgement& cell);
 
 // Calls `start` when every --repeat iteration begins and `end` when it ends: each measures afresh.

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "kernel_log_watch.hpp"
+
 namespace mvc {
 
 namespace {
@@ -12,6 +14,18 @@ std::string strip_lead(std::string text) {
     return text;
 }
 }  // namespace
+
+bool has_property(const ::testing::TestResult& result, const char* key) {
+    for (int i = 0; i < result.test_property_count(); ++i)
+        if (std::string(result.GetTestProperty(i).key()) == key) return true;
+    return false;
+}
+
+std::optional<std::string> inconclusive_reason(const ::testing::TestResult& result) {
+    for (int i = 0; i < result.test_property_count(); ++i)
+        if (std::string(result.GetTestProperty(i).key()) == kInconclusiveProperty) return std::string(result.GetTestProperty(i).value());
+    return std::nullopt;
+}
 
 std::string outcome_message(const ::testing::TestResult& result) {
     std::string out;
@@ -42,6 +56,8 @@ void ReportCollector::OnTestEnd(const ::testing::TestInfo& info) {
     t.name = iteration_ == 0 ? name : name + "#" + std::to_string(iteration_ + 1);
     t.group = info.test_suite_name();
     t.verdict = result->Skipped() ? Verdict::skip : result->Failed() ? Verdict::fail : Verdict::pass;
+    if (result->Failed() && inconclusive_reason(*result) && !has_property(*result, kKernelSplatProperty))
+        t.verdict = Verdict::inconclusive;
     t.message = outcome_message(*result);
     auto s = seconds_.find(name);
     t.seconds = s != seconds_.end() ? s->second : static_cast<double>(result->elapsed_time()) / 1000.0;
@@ -56,6 +72,8 @@ void ReportCollector::OnTestEnd(const ::testing::TestInfo& info) {
     auto& group = *std::find_if(report_.groups.begin(), report_.groups.end(), [&](const GroupRecord& g) { return g.name == t.group; });
     for (int i = 0; i < result->test_property_count(); ++i) {
         const auto& p = result->GetTestProperty(i);
+        if (std::string(p.key()) == kInconclusiveProperty || std::string(p.key()) == kKernelSplatProperty)
+            continue;  // the verdict and the message say it
         group.properties.push_back({std::string(info.name()) + "." + p.key(), p.value()});
     }
     report_.tests.push_back(std::move(t));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ private:
     std::map<std::string, double> seconds_;
     int iteration_ = 0;
 };
+
+// The test property a test sets when its silence proves nothing: it is reported as inconclusive.
+inline constexpr const char* kInconclusiveProperty = "inconclusive";
+// Why the test is inconclusive, when it said so (kInconclusiveProperty).
+std::optional<std::string> inconclusive_reason(const ::testing::TestResult& result);
+bool has_property(const ::testing::TestResult& result, const char* key);
 
 // The text of a test's failures, or its skip reason, without GoogleTest's "Failed"/"Skipped" lead.
 std::string outcome_message(const ::testing::TestResult& result);

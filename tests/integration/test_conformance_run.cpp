@@ -104,7 +104,8 @@ TEST_F(ConformanceRun, InjectedArpFaultFailsEveryIpv4CellThatNeedsArpAndNoIpv6Ce
         } else if (static_neighbours) {
             EXPECT_EQ(c["observed"], c["expected"]) << c["name"] << ": permanent neighbours need no ARP";
         } else {
-            EXPECT_EQ(c["verdict"], "fail") << c["name"] << ": a broken ARP must never pass";
+            // Failed, or inconclusive where the IPv4 controls (which need ARP too) got no reply.
+            EXPECT_TRUE(c["verdict"] == "fail" || c["verdict"] == "inconclusive") << c["name"] << ": a broken ARP must never pass";
             ++ipv4_failed;
         }
     }

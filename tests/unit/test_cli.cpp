@@ -29,6 +29,20 @@ TEST(Cli, HelpExitsZeroAndDocumentsExitCodes) {
     EXPECT_NE(last_stdout.find("4  every selected test was skipped"), std::string::npos);
 }
 
+TEST(Cli, LossTakesAPercentageFromOneToNinetyNine) {
+    auto p = parse({"--inject-fault", "loss:30"});
+    ASSERT_FALSE(p.exit_now) << last_stderr;
+    EXPECT_EQ(p.options.inject_fault.loss_percent, 30u);
+    for (const char* bad : {"loss:0", "loss:100", "loss:", "loss:3x"}) {
+        p = parse({"--inject-fault", bad});
+        ASSERT_TRUE(p.exit_now) << bad;
+        EXPECT_EQ(*p.exit_now, 2);
+        EXPECT_NE(last_stderr.find("loss:N takes a whole percentage from 1 to 99"), std::string::npos) << last_stderr;
+    }
+    p = parse({"--inject-fault", "loss:10", "--parent", "eth1", "--peer", "eth2"});
+    ASSERT_TRUE(p.exit_now) << "a lent interface is not the run's to break";
+}
+
 TEST(Cli, BadModeNamesTheFlagAndTheValidValues) {
     auto p = parse({"--mode", "bridged"});
     ASSERT_TRUE(p.exit_now);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Writes the sample report as JUnit XML, for the schema validation test.
+// Writes the sample report, and an inconclusive cell, as JUnit XML, for the schema validation test.
 #include <iostream>
 
 #include "junit_writer.hpp"
@@ -10,6 +10,11 @@ int main(int argc, char** argv) {
         std::cerr << "usage: write_sample_junit FILE\n";
         return 2;
     }
-    mvc::write_junit(mvc::testing_support::sample_report(), argv[1]);
+    auto report = mvc::testing_support::sample_report();
+    // An inconclusive cell too: its <error> must validate under both schemas.
+    report.tests.push_back({"reachability.vepa.hairpin.ipv4.c2_to_c1", "reachability.vepa.hairpin", mvc::Verdict::inconclusive,
+                            "inconclusive: saw no reply, but that proves nothing: the wire lost frames of its exchange", 0.4,
+                            std::nullopt});
+    mvc::write_junit(report, argv[1]);
     return 0;
 }
