@@ -125,8 +125,10 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
     char hostname[256] = "localhost";
     ::gethostname(hostname, sizeof hostname - 1);
     report.hostname = hostname;
-    auto* collector = new ReportCollector(report);  // owned by GoogleTest's listener list
-    context.collector = collector;
+    // GoogleTest's listener list owns it once appended; until then (--list, a usage error) this does
+    // (LeakSanitizer found every early return leaking it).
+    auto collector = std::make_unique<ReportCollector>(report);
+    context.collector = collector.get();
     register_reachability_suite(context, selected_cells(context.catalog, options));
     try {
         register_broadcast_suite(context, options.selection);
@@ -187,7 +189,7 @@ int run_command(const CliOptions& options, char* program, bool rootless, const s
             if (!context.wire_source().borrowed()) context.campaign->start(context.cells_to_run());
         },
         nullptr));
-    listeners.Append(collector);
+    listeners.Append(collector.release());
     // Last: its OnTestEnd runs first, so a kernel splat fails the test before anyone reports it.
     listeners.Append(kernel_log.release());
 

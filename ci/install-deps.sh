@@ -18,6 +18,7 @@
 #   ci/install-deps.sh --browser  also chromium, for the HTML report's render check
 #   ci/install-deps.sh --package  also what the Debian package needs (ci/package.sh): help2man for
 #                                 the man page, dpkg-dev and file for cpack, lintian, man-db
+#   ci/install-deps.sh --fuzz     also clang and its libFuzzer runtime, for the fuzz targets (ci/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -59,8 +60,9 @@ for arg in "$@"; do
     --kernels) packages+=(qemu-system-x86 busybox-static cpio xz-utils zstd kmod squashfs-tools); want_kernel=2 ;;
     --browser) packages+=(chromium) ;;
     --package) packages+=(help2man dpkg-dev file lintian man-db) ;;  # dpkg-shlibdeps and file(1): cpack -G DEB
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --podman --cni --lava --qemu --kernels --browser --package)" >&2; exit 2 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;  # libFuzzer and clang's ASan/UBSan runtimes
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (valid: --docker --podman --cni --lava --qemu --kernels --browser --package --fuzz)" >&2; exit 2 ;;
   esac
 done
 

@@ -23,6 +23,8 @@ int address_family(Family family) { return family == Family::ipv4 ? AF_INET : AF
 IpAddress IpAddress::parse(std::string_view text) {
     const std::string s(text);
     IpAddress a;
+    // inet_pton stops at a NUL: "192.0.2.1\0junk" (a JSON string may hold one) is no address.
+    if (s.find('\0') != std::string::npos) throw std::invalid_argument("not an IP address (a NUL inside)");
     if (::inet_pton(AF_INET, s.c_str(), &a.v4_) == 1) {
         a.family_ = Family::ipv4;
         return a;
@@ -67,6 +69,7 @@ bool IpAddress::operator==(const IpAddress& other) const {
 MacAddress MacAddress::parse(std::string_view text) {
     std::array<unsigned, 6> v{};
     const std::string s(text);
+    if (s.find('\0') != std::string::npos) throw std::invalid_argument("not a MAC address (a NUL inside)");
     char tail = 0;
     if (std::sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
         throw std::invalid_argument("not a MAC address: '" + s + "' (expected xx:xx:xx:xx:xx:xx)");

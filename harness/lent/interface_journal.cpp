@@ -300,7 +300,8 @@ std::vector<std::string> restore_interfaces(const InterfaceJournal& journal, con
         // promiscuity references and the kernel-made link-local address come back on their own.
         // A link-local address the journal lacks does not hold the wait up: it goes next.
         events.wait_until(
-            [&] {
+            // Structured bindings captured by name: clang before 16 cannot capture them implicitly.
+            [&, state = state, ifindex = ifindex] {
                 const auto s = InterfaceState::capture(rtnl, ifindex, state->role);
                 std::vector<std::string> journaled;
                 for (const auto& a : s.addresses)

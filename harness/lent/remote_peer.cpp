@@ -4,40 +4,13 @@
 #include <algorithm>
 #include <future>
 
-#include <nlohmann/json.hpp>
+#include "ip_json.hpp"
 
 namespace mvc {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-nlohmann::json parse_json(const std::string& text, const std::string& what) {
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception&) {
-        throw RemoteError(what + " did not print JSON but \"" + text.substr(0, text.find('\n')).substr(0, 120) +
-                          "\": iproute2 4.13 or newer is needed for `ip -j`, and nothing else may print on a non-interactive "
-                          "login (check the remote user's shell startup files)");
-    }
-}
-
-bool has_flag(const nlohmann::json& link, const std::string& flag) {
-    const auto flags = link.value("flags", std::vector<std::string>{});
-    return std::find(flags.begin(), flags.end(), flag) != flags.end();
-}
-
-// "default", "198.51.100.0/24", or a host route's bare address.
-std::optional<IpPrefix> route_destination(const std::string& dst) {
-    if (dst.empty() || dst == "default") return std::nullopt;
-    try {
-        if (dst.find('/') != std::string::npos) return IpPrefix::parse(dst);
-        const auto a = IpAddress::parse(dst);
-        return IpPrefix{a, a.family() == Family::ipv4 ? 32 : 128};
-    } catch (const std::exception&) {
-        return std::nullopt;  // multicast or other route types iproute2 names in words
-    }
-}
 
 std::string prefix_text(const IpAddress& a, int length) { return a.str() + "/" + std::to_string(length); }
 
@@ -61,46 +34,23 @@ InterfaceState RemotePeer::capture() const {
         shown.err.find("does not exist") != std::string::npos)
         throw RemoteError("--remote-if: " + shell_.login().destination + " has no interface named '" + ifname_ + "'");
     if (!shown.ok()) throw RemoteError(shell_.describe(show, shown));
-    const auto links = parse_json(shown.out, "ip -j link show");
-    if (!links.is_array() || links.empty()) throw RemoteError("--remote-if: no interface '" + ifname_ + "' on " + shell_.login().destination);
-    const auto& l = links.front();
-    InterfaceState s;
-    s.role = "remote peer";
-    s.name = ifname_;
-    s.ifindex = l.value("ifindex", 0);
-    s.mac = MacAddress::parse(l.value("address", std::string("00:00:00:00:00:00")));
-    s.mtu = l.value("mtu", 0u);
-    s.up = has_flag(l, "UP");
-    s.promisc_flag = has_flag(l, "PROMISC");
-    s.promiscuity = l.value("promiscuity", 0u);
-    s.master = l.value("master", std::string());
-    const auto addrs = parse_json(shell_.check({"ip", "-j", "address", "show", "dev", ifname_}), "ip -j address show");
-    for (const auto& link : addrs)
-        for (const auto& a : link.value("addr_info", nlohmann::json::array()))
-            if (a.contains("local")) s.addresses.push_back(a.at("local").get<std::string>() + "/" + std::to_string(a.value("prefixlen", 0)));
-    std::sort(s.addresses.begin(), s.addresses.end());
-    for (const auto& other : parse_json(shell_.check({"ip", "-j", "-d", "link", "show"}), "ip -j link show")) {
-        const bool veth = other.contains("linkinfo") && other["linkinfo"].value("info_kind", "") == "veth";
-        if (other.value("link", "") == ifname_ && !other.contains("link_netnsid") && !veth)
-            s.uppers.push_back(other.value("ifname", ""));
-    }
-    std::sort(s.uppers.begin(), s.uppers.end());
-    return s;
+    return ip_json::interface_state(ifname_, shown.out, shell_.check({"ip", "-j", "address", "show", "dev", ifname_}),
+                                    shell_.check({"ip", "-j", "-d", "link", "show"}));
 }
 
 std::vector<IpPrefix> RemotePeer::routes() const {
     std::vector<IpPrefix> out;
     for (const char* family : {"-4", "-6"})
-        for (const auto& r : parse_json(shell_.check({"ip", "-j", family, "route", "show", "table", "all"}), "ip -j route show"))
-            if (auto p = route_destination(r.value("dst", ""))) out.push_back(*p);
+        for (const auto& p : ip_json::route_destinations(shell_.check({"ip", "-j", family, "route", "show", "table", "all"})))
+            out.push_back(p);
     return out;
 }
 
 std::vector<std::string> RemotePeer::default_routes_through() const {
     std::vector<std::string> out;
     for (const char* family : {"-4", "-6"})
-        for (const auto& r : parse_json(shell_.check({"ip", "-j", family, "route", "show", "default"}), "ip -j route show default"))
-            if (r.value("dev", "") == ifname_) out.push_back(family[1] == '4' ? "0.0.0.0/0" : "::/0");
+        if (ip_json::has_route_through(shell_.check({"ip", "-j", family, "route", "show", "default"}), ifname_))
+            out.push_back(family[1] == '4' ? "0.0.0.0/0" : "::/0");
     return out;
 }
 
@@ -112,9 +62,8 @@ std::string RemotePeer::session_interface() const {
     const auto route = shell_.run({"ip", "-j", "route", "get", client});
     if (!route.ok()) return "";
     try {
-        const auto r = nlohmann::json::parse(route.out);
-        return r.empty() ? "" : r.front().value("dev", "");
-    } catch (const nlohmann::json::exception&) {
+        return ip_json::route_device(route.out);
+    } catch (const RemoteError&) {
         return "";
     }
 }
@@ -133,8 +82,7 @@ void RemotePeer::set_up() const { shell_.check_privileged({"ip", "link", "set", 
 
 bool RemotePeer::wait_until_up(Clock::time_point deadline) const {
     do {
-        const auto links = parse_json(shell_.check({"ip", "-j", "link", "show", "dev", ifname_}), "ip -j link show");
-        if (!links.empty() && has_flag(links.front(), "UP") && has_flag(links.front(), "LOWER_UP")) return true;
+        if (ip_json::up_with_carrier(shell_.check({"ip", "-j", "link", "show", "dev", ifname_}))) return true;
     } while (Clock::now() < deadline);  // each question is an ssh round trip: that paces the loop
     return false;
 }
@@ -187,7 +135,7 @@ std::vector<EchoResult> RemotePeer::ping(const std::vector<std::pair<IpAddress, 
     const int deadline = ping_deadline_seconds(window);
     std::vector<std::future<EchoResult>> pending;
     for (const auto& [source, destination] : source_destination)
-        pending.push_back(std::async(std::launch::async, [this, source, destination, deadline] {
+        pending.push_back(std::async(std::launch::async, [this, source = source, destination = destination, deadline] {
             // -c 1 -w N: keep asking every 50 ms until one reply or N seconds; the same repeat-until-
             // reply schedule as the local probes, so a lost first ARP/ND exchange costs no verdict.
             std::vector<std::string> argv{"ping", "-n", "-q", "-c", "1", "-w", std::to_string(deadline), "-i", "0.05", "-I", source.str(), destination.str()};

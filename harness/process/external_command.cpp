@@ -82,7 +82,9 @@ CommandOutcome run_external(const std::string& exe, const std::vector<std::strin
     bp::environment environment = boost::this_process::environment();
     if (options.environment) {
         environment.clear();
-        for (const auto& [name, value] : *options.environment) environment[name] = value;
+        // set(), not operator[]: Boost 1.74's environment::find compares "NAME=" over its whole
+        // length with every entry, reading past a shorter one (AddressSanitizer: heap-buffer-overflow).
+        for (const auto& [name, value] : *options.environment) environment.set(name, value);
     }
     bp::child child(exe, bp::args(args), environment, bp::std_in < in, bp::std_out > out, bp::std_err > err, io, spawn_error,
                     clean_exec);

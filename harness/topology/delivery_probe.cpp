@@ -13,6 +13,7 @@
 #include "guest_relay.hpp"
 #include "net_proc.hpp"
 #include "packet_socket.hpp"
+#include "probe_frame.hpp"
 
 namespace mvc {
 
@@ -31,16 +32,7 @@ constexpr int kTestRounds = 3;
 constexpr auto kResendInterval = std::chrono::milliseconds(10);
 const MacAddress kBroadcast({0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
 
-// Every probe frame's payload: a magic word, then what the frame is.
-constexpr uint8_t kMagic[] = {'M', 'V', 'C', 'B'};
-constexpr uint8_t kControl = 1;  // then: phase, sender
-constexpr uint8_t kTest = 2;     // then: frame kind, sender, group index, round
-constexpr size_t kPayloadStart = 14;
-constexpr size_t kPayloadSize = 9;
-
 enum Phase : uint8_t { before_tests = 0, after_tests = 1 };
-
-uint8_t frame_code(FrameKind f) { return static_cast<uint8_t>(f); }
 
 bool same_lower_bytes(const MacAddress& a, const MacAddress& b) {
     // The bytes mc_hash mixes in below the top byte of its 32-bit word.
@@ -121,18 +113,32 @@ private:
         return static_cast<uint8_t>(std::find(order_.begin(), order_.end(), e) - order_.begin());
     }
 
-    Frame frame(const MacAddress& destination, const Endpoint& from, std::vector<uint8_t> fields) const {
-        // Laid out in a buffer of the final size: growing a 4-byte vector made GCC 12 at -O3 report
-        // a false -Warray-bounds inside libstdc++'s reallocation.
-        std::vector<uint8_t> payload(std::max<size_t>(kPayloadSize, std::size(kMagic) + fields.size()), 0);
-        std::copy(fields.begin(), fields.end(), std::copy(std::begin(kMagic), std::end(kMagic), payload.begin()));
-        return ethernet_frame(destination, topology_.node(from).mac, kTestEthertype, payload);
+    Frame frame(const MacAddress& destination, const Endpoint& from, const ProbeFrame& fields) const {
+        return ethernet_frame(destination, topology_.node(from).mac, kTestEthertype, probe_payload(fields));
+    }
+
+    ProbeFrame control(Phase phase, const Endpoint& from) const {
+        ProbeFrame f;
+        f.type = ProbeFrame::Type::control;
+        f.phase = phase;
+        f.sender = code(from);
+        return f;
+    }
+
+    ProbeFrame test(FrameKind kind, const Endpoint& from, size_t group, uint8_t round) const {
+        ProbeFrame f;
+        f.type = ProbeFrame::Type::test;
+        f.kind = kind;
+        f.sender = code(from);
+        f.group = static_cast<uint8_t>(group);
+        f.round = round;
+        return f;
     }
 
     void send_controls(Phase phase) {
         std::set<Endpoint> sent;
         for (const auto& [from, to] : options_.controls)
-            if (sent.insert(from).second) stations_.at(from).send(frame(kBroadcast, from, {kControl, phase, code(from)}));
+            if (sent.insert(from).second) stations_.at(from).send(frame(kBroadcast, from, control(phase, from)));
     }
 
     // The control paths (options.controls) that have not got through yet in this phase, or "".
@@ -155,10 +161,9 @@ private:
 
     void send_test_frames(uint8_t round) {
         for (const auto& s : options_.senders) {
-            stations_.at(s).send(frame(kBroadcast, s, {kTest, frame_code(FrameKind::broadcast), code(s), 0, round}));
+            stations_.at(s).send(frame(kBroadcast, s, test(FrameKind::broadcast, s, 0, round)));
             for (size_t g = 0; g < groups_.size(); ++g)
-                stations_.at(s).send(
-                    frame(groups_[g], s, {kTest, frame_code(FrameKind::multicast), code(s), static_cast<uint8_t>(g), round}));
+                stations_.at(s).send(frame(groups_[g], s, test(FrameKind::multicast, s, g, round)));
         }
     }
 
@@ -178,18 +183,15 @@ private:
         const auto now = Clock::now();
         for (const auto& r : frames) {
             if (r.packet_type == PACKET_OUTGOING) continue;
-            const auto& f = r.frame;
-            if (f.size() < kPayloadStart + kPayloadSize ||
-                !std::equal(std::begin(kMagic), std::end(kMagic), f.begin() + kPayloadStart))
-                continue;
-            const uint8_t* fields = f.data() + kPayloadStart + sizeof kMagic;
-            if (fields[0] == kControl && fields[2] < order_.size()) {
-                controls_seen_.insert({fields[1], order_[fields[2]], receiver});
-            } else if (fields[0] == kTest && fields[2] < order_.size()) {
-                auto& a = arrivals_[{static_cast<FrameKind>(fields[1]), order_[fields[2]], receiver}];
+            const auto f = decode_probe_frame(r.frame, order_.size(), groups_.size());
+            if (!f) continue;
+            if (f->type == ProbeFrame::Type::control) {
+                controls_seen_.insert({f->phase, order_[f->sender], receiver});
+            } else {
+                auto& a = arrivals_[{f->kind, order_[f->sender], receiver}];
                 if (a.groups.empty()) a.first = now;
-                a.groups.insert(fields[3]);
-                ++a.copies[{fields[4], fields[3]}];
+                a.groups.insert(f->group);
+                ++a.copies[{f->round, f->group}];
             }
         }
     }

@@ -14,6 +14,7 @@
 #include <map>
 #include <random>
 
+#include "echo_reply.hpp"
 #include "error.hpp"
 #include "unique_fd.hpp"
 
@@ -22,14 +23,6 @@ namespace mvc {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Every request carries this run's nonce and the probe's index, so a reply is only ever credited
-// to the probe that caused it, even when several probes share a source address.
-struct Token {
-    uint64_t nonce;
-    uint32_t probe;
-    uint32_t sequence;
-};
 
 uint64_t run_nonce() {
     static const uint64_t nonce = [] {
@@ -101,7 +94,7 @@ void send_request(Conversation& c) {
     struct {
         uint8_t type, code;
         uint16_t checksum, identifier, sequence;
-        Token token;
+        EchoToken token;
     } __attribute__((packed)) packet{};
     const bool v4 = c.probe->destination.family() == Family::ipv4;
     packet.type = v4 ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
@@ -119,24 +112,13 @@ void send_request(Conversation& c) {
 
 // True when the datagram is this conversation's echo reply.
 bool is_reply(const Conversation& c, const uint8_t* data, size_t len, const sockaddr_storage& from) {
-    const bool v4 = c.probe->destination.family() == Family::ipv4;
-    size_t offset = 0;
-    IpAddress sender;
-    if (v4) {
-        if (len < sizeof(iphdr)) return false;
-        offset = static_cast<size_t>(data[0] & 0x0f) * 4;  // raw IPv4 sockets see the IP header
-        sender = IpAddress::v4(ntohl(reinterpret_cast<const sockaddr_in&>(from).sin_addr.s_addr));
-    } else {
-        sender = IpAddress::v6(reinterpret_cast<const sockaddr_in6&>(from).sin6_addr);
-    }
-    if (len < offset + 8 + sizeof(Token)) return false;
-    const uint8_t* icmp = data + offset;
-    if (icmp[0] != (v4 ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY) || icmp[1] != 0) return false;
-    uint16_t identifier;
-    std::memcpy(&identifier, icmp + 4, 2);
-    Token token;
-    std::memcpy(&token, icmp + 8, sizeof token);
-    return ntohs(identifier) == c.identifier && token.nonce == run_nonce() && token.probe == c.index &&
+    const Family family = c.probe->destination.family();
+    const auto reply = parse_echo_reply(family, data, len);
+    if (!reply) return false;
+    const IpAddress sender = family == Family::ipv4
+                                 ? IpAddress::v4(ntohl(reinterpret_cast<const sockaddr_in&>(from).sin_addr.s_addr))
+                                 : IpAddress::v6(reinterpret_cast<const sockaddr_in6&>(from).sin6_addr);
+    return reply->identifier == c.identifier && reply->token.nonce == run_nonce() && reply->token.probe == c.index &&
            sender == c.probe->destination;
 }
 

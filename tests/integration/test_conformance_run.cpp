@@ -128,7 +128,7 @@ TEST_F(ConformanceRun, MalformedExpectationsAreAUsageErrorNamingTheEntry) {
 // No engine reachable: every Docker test skips, saying so, and the run is not a failure.
 TEST_F(ConformanceRun, DockerSuiteWithoutAnEngineSkipsWithTheReason) {
     auto env = boost::this_process::environment();
-    env["DOCKER_HOST"] = "tcp://127.0.0.1:9";  // the discard port: nothing answers there
+    env.set("DOCKER_HOST", "tcp://127.0.0.1:9");  // the discard port: nothing answers there (set: see external_command.cpp)
     TempFile json("r.json");
     const auto r = run_conformance({"--filter", "Docker*", "--json", json.path().string()}, env);
     EXPECT_EQ(r.exit_code, 4) << r.out;

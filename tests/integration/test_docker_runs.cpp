@@ -163,7 +163,7 @@ protected:
 // create networks still run and pass; the run passes.
 void without_busybox_the_container_tests_skip(const std::string& suite) {
     bp::environment env = boost::this_process::environment();  // a copy: this process's own stays as it is
-    env[kBusyboxVariable] = "/nonexistent/busybox";
+    env.set(kBusyboxVariable, "/nonexistent/busybox");  // not operator[]: external_command.cpp says why
     ts::TempFile json("r.json");
     const auto r = ts::run_conformance({"--filter", suite + ".*", "--json", json.path().string()}, env);
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -209,7 +209,7 @@ TEST_F(PodmanRun, WithoutAStaticBusyboxTheContainerTestsSkipNamingThePackage) {
 void every_test_skips_naming(const std::string& filter, const std::string& package, const std::string& variable,
                              const std::string& value) {
     bp::environment env = boost::this_process::environment();
-    env[variable] = value;
+    env.set(variable, value);  // not operator[]: external_command.cpp says why
     ts::TempFile json("r.json");
     const auto r = ts::run_conformance({"--filter", filter, "--json", json.path().string()}, env);
     EXPECT_EQ(r.exit_code, 4) << "every test skipped is exit 4\n" << r.out << r.err;
