@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
+#include <utility>
 #include <fstream>
 
 #include "error.hpp"
@@ -19,6 +21,23 @@
 namespace mvc {
 
 namespace {
+
+// A whole number of the journal, in the range of the field it is read into. nlohmann converts a
+// float or an out-of-range integer with a plain cast, which is undefined behaviour (fuzz_journal
+// found "pid": 40e242).
+template <typename Int>
+Int whole_number(const nlohmann::json& object, const char* key) {
+    const auto& value = object.at(key);
+    using Limits = std::numeric_limits<Int>;
+    if (value.is_number_unsigned() && value.get<uint64_t>() <= static_cast<uint64_t>(Limits::max()))
+        return static_cast<Int>(value.get<uint64_t>());
+    if (value.is_number_integer() && !value.is_number_unsigned()) {
+        const int64_t n = value.get<int64_t>();
+        if (std::in_range<Int>(n)) return static_cast<Int>(n);
+    }
+    throw std::runtime_error(std::string("the journal's \"") + key + "\" is not a whole number " + std::to_string(Limits::min()) +
+                             " to " + std::to_string(Limits::max()) + ": " + value.dump());
+}
 
 // Links stacked on `ifindex` in the same namespace: macvlans, VLANs, ipvlans. A veth's IFLA_LINK
 // names its partner, which is no upper.
@@ -98,12 +117,12 @@ InterfaceState InterfaceState::from_json(const nlohmann::json& j) {
     InterfaceState s;
     s.role = j.at("role");
     s.name = j.at("name");
-    s.ifindex = j.at("ifindex");
+    s.ifindex = whole_number<int>(j, "ifindex");
     s.mac = MacAddress::parse(j.at("mac").get<std::string>());
-    s.mtu = j.at("mtu");
+    s.mtu = whole_number<unsigned>(j, "mtu");
     s.up = j.at("up");
     s.promisc_flag = j.at("promisc_flag");
-    s.promiscuity = j.at("promiscuity");
+    s.promiscuity = whole_number<uint32_t>(j, "promiscuity");
     s.addresses = j.at("addresses").get<std::vector<std::string>>();
     s.master = j.at("master");
     s.uppers = j.at("uppers").get<std::vector<std::string>>();
@@ -215,9 +234,9 @@ InterfaceJournal InterfaceJournal::parse(std::string_view text, const std::strin
         throw std::runtime_error(source + " is a journal of format " + version + ", which this macvlan-conformance (formats 1 to " +
                                  std::to_string(kFormat) + ") cannot replay: run `restore` with the version that wrote it");
     InterfaceJournal journal;
-    journal.pid = j.at("pid");
+    journal.pid = whole_number<int>(j, "pid");
     journal.started = j.at("started");
-    journal.machine_netns = j.value("machine_netns", uint64_t{0});
+    journal.machine_netns = j.contains("machine_netns") ? whole_number<uint64_t>(j, "machine_netns") : 0;
     journal.pinned_namespaces = j.at("pinned_namespaces").get<std::vector<std::string>>();
     for (const auto& i : j.at("interfaces")) journal.interfaces.push_back(InterfaceState::from_json(i));
     if (j.contains("remote")) {

@@ -63,6 +63,31 @@ TEST(InterfaceJournal, AnotherFileIsNoJournal) {
     EXPECT_THROW(InterfaceJournal::read(file.path()), std::runtime_error);
 }
 
+// nlohmann would cast a float or an out-of-range number to int (undefined behaviour); found by
+// fuzz_journal with "pid": 40e242.
+TEST(InterfaceJournal, ANumberOutOfItsFieldsRangeIsRefusedNamingTheField) {
+    const std::string format = std::string(InterfaceJournal::kFormatPrefix) + std::to_string(InterfaceJournal::kFormat);
+    for (const auto& [field, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+             {"pid", 4e242}, {"pid", 4242.5}, {"pid", 1ull << 40}, {"machine_netns", -1}}) {
+        auto j = journal_json(format, interface_json());
+        j[field] = value;
+        try {
+            InterfaceJournal::parse(j.dump(), "journal-4242.json");
+            FAIL() << field << " = " << value.dump() << " was read";
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("\"" + field + "\""), std::string::npos) << e.what();
+        }
+    }
+    for (const auto& [field, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+             {"mtu", -1}, {"ifindex", 1e10}, {"promiscuity", 1ull << 33}}) {
+        auto interface = interface_json();
+        interface[field] = value;
+        EXPECT_THROW(InterfaceJournal::parse(journal_json(format, interface).dump(), "journal-4242.json"), std::runtime_error)
+            << field << " = " << value.dump();
+    }
+    EXPECT_EQ(InterfaceJournal::parse(journal_json(format, interface_json()).dump(), "journal-4242.json").pid, 4242);
+}
+
 TEST(InterfaceJournal, SettingsThatDifferAreNamedAsSysctlDoes) {
     InterfaceState then = InterfaceState::from_json(interface_json());
     then.settings = DeviceSettings{{{"ipv6/conf/addr_gen_mode", "1"}, {"ipv4/conf/arp_ignore", "2"}, {"ipv6/conf/disable_ipv6", "1"}}};
