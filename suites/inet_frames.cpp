@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace mvc {
@@ -138,9 +139,11 @@ std::optional<Ipv4Packet> parse_ipv4(const Frame& f, const Ipv4Flow& flow) {
 }
 
 std::vector<uint8_t> with_vnet_header(const VirtioNetHeader& header, const Frame& frame) {
-    std::vector<uint8_t> out(sizeof header);
+    // Sized once and copied into: GCC 12 at -O3 reports a vector::insert after the header as a
+    // memcpy out of bounds (-Warray-bounds, a false positive inside libstdc++'s reallocation).
+    std::vector<uint8_t> out(sizeof header + frame.size());
     std::memcpy(out.data(), &header, sizeof header);
-    out.insert(out.end(), frame.begin(), frame.end());
+    std::copy(frame.begin(), frame.end(), out.begin() + sizeof header);
     return out;
 }
 
