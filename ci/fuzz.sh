@@ -8,13 +8,14 @@
 #
 #   ci/fuzz.sh [SECONDS] [TARGET...]     e.g. ci/fuzz.sh 600 fuzz_frames
 #   ci/fuzz.sh --regress                 only replays every corpus input once (no fuzzing)
+#   MVC_FUZZ_SEED=N ci/fuzz.sh ...       libFuzzer's -seed=N for every target (CI: repeatable runs)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 seconds=20 regress=0 targets=()
 for arg in "$@"; do
   case "$arg" in
     --regress) regress=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     ''|*[!0-9]*) targets+=("$arg") ;;
     *) seconds=$arg ;;
   esac
@@ -44,6 +45,9 @@ for t in "${targets[@]}"; do
   log=$out/$t/log
   # The seeds stay as they are; what the run adds goes to out/ (-artifact_prefix: what failed).
   args=(-artifact_prefix="$out/$t/crashes/" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+  # MVC_FUZZ_SEED (CI): the same mutations each run, so a red CI is a regression or a crash any
+  # rerun finds again, not the luck of one seed; long exploratory runs leave it unset.
+  [ -n "${MVC_FUZZ_SEED:-}" ] && args+=(-seed="$MVC_FUZZ_SEED")
   if [ "$regress" = 1 ]; then
     args+=(-runs=0 "$seeds")
   else

@@ -32,7 +32,7 @@ RunReport parse_json_report(const std::string& text, const std::filesystem::path
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number too large for a double
         throw problem(file, std::string("not valid JSON: ") + e.what());
     }
     if (!j.is_object()) throw problem(file, "not a macvlan-conformance JSON report (the top level is not an object)");

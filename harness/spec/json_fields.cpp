@@ -69,7 +69,7 @@ nlohmann::json read_json_file(const std::filesystem::path& file) {
     if (!in) throw FixtureError(file, "", "cannot open the file (does it exist and is it readable?)");
     try {
         return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number too large for a double
         throw FixtureError(file, "", std::string("not valid JSON: ") + e.what());
     }
 }

@@ -223,6 +223,8 @@ TEST_F(MergedTableTest, UnreadableReportsNameTheFileAndTheProblem) {
     EXPECT_NE(message_of(missing).find("/nonexistent/report.json: cannot open"), std::string::npos);
     const auto bad_json = text_file("{\"tests\": [", "bad.json");
     EXPECT_NE(message_of(bad_json).find(bad_json.string() + ": not valid JSON"), std::string::npos);
+    const auto huge_number = text_file("{\"tests\": [], \"x\": 1E999}", "huge.json");  // nlohmann's out_of_range
+    EXPECT_NE(message_of(huge_number).find(huge_number.string() + ": not valid JSON"), std::string::npos);
     const auto other_json = text_file("{\"format\": \"something/else\", \"tests\": []}", "other.json");
     EXPECT_NE(message_of(other_json).find("unknown report format"), std::string::npos);
     const auto bad_verdict = text_file(R"({"tests": [{"name": "A.b", "verdict": "maybe"}]})", "verdict.json");

@@ -96,6 +96,19 @@ protected:
     TempFile file_{"topology.json"};
 };
 
+// A number too large for a double is nlohmann's out_of_range, not a parse_error: it too is a
+// FixtureError naming the file (fuzz_user_topology found "888888E8888888" escaping as std::terminate).
+TEST_F(UserTopology, ANumberTooLargeForADoubleIsInvalidJsonNamingTheFile) {
+    file_.write(std::string(R"({"format": "macvlan-conformance/topology/1", "name": 888888E8888888})"));
+    try {
+        TopologyCatalog::load_user_topology(file_.path());
+        FAIL() << "a file with a number out of any double's range was read";
+    } catch (const FixtureError& e) {
+        EXPECT_NE(std::string(e.what()).find("not valid JSON"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(file_.path().string()), std::string::npos) << e.what();
+    }
+}
+
 TEST_F(UserTopology, AGoodFileLoadsWithItsVariantAndCompactSlaves) {
     file_.write(layout({{{"name", "shim"}, {"mode", "bridge"}}, {{"count", 6}, {"name", "c{n}"}, {"modes", {"vepa", "private"}}}}));
     const auto catalog = TopologyCatalog::load_user_topology(file_.path());
