@@ -42,6 +42,7 @@ const IpAddress& CniPodState::address(Family f) const {
 }
 
 void CniMacvlan::prepare() {
+    for (const auto& l : lab->host_nl->links()) links_at_start.insert(l.ifindex);
     std::string why;
     const auto found = find_cni_plugins(&why);
     if (!found) GTEST_SKIP() << why;
@@ -102,11 +103,19 @@ std::unique_ptr<CniNetwork> CniMacvlan::network(const json& c) const {
     return std::make_unique<CniNetwork>(CniPlugin(plugins, "macvlan"), c, scratch->path() / "cache", &lab->host);
 }
 
+std::vector<std::string> CniPodState::links_added() const {
+    std::vector<std::string> out;
+    for (const auto& l : nl->links())
+        if (!links_at_start.contains(l.ifindex)) out.push_back(l.name);
+    return out;
+}
+
 CniPodState& CniMacvlan::pod(const Endpoint& e) {
     auto& p = pods[e];
     if (!p) {
-        p = std::make_unique<CniPodState>(CniPodState{NetNamespace::create(), nullptr, {}, std::nullopt, 0});
+        p = std::make_unique<CniPodState>(CniPodState{NetNamespace::create(), nullptr, {}, std::nullopt, 0, {}});
         p->nl = std::make_unique<Rtnl>(p->ns);
+        for (const auto& l : p->nl->links()) p->links_at_start.insert(l.ifindex);
         p->pod.container_id = "mvc-" + std::to_string(::getpid()) + "-" + std::to_string(serial_) + "-" + e;
         // The namespace as the runtime names it: through this process's descriptor, which is the
         // only thing that holds it.
@@ -140,7 +149,7 @@ std::vector<std::string> CniMacvlan::cache_entries() const { return scratch->fil
 std::vector<std::string> CniMacvlan::stray_master_links() const {
     std::vector<std::string> out;
     for (const auto& l : lab->host_nl->links())
-        if (l.ifindex != lab->parent && l.name != "lo") out.push_back(l.name + " (" + l.kind + ")");
+        if (!links_at_start.contains(l.ifindex)) out.push_back(l.name + " (" + l.kind + ")");
     return out;
 }
 
@@ -246,10 +255,7 @@ void CniMacvlan::expect_deleted(CniNetwork& net, const Endpoint& e) {
     const CniOutcome deleted = net.del(p.pod);
     EXPECT_TRUE(deleted.ok()) << deleted.summary();
     EXPECT_FALSE(p.nl->find_link(kIfname).has_value()) << "DEL left " << kIfname << " in " << p.pod.container_id;
-    std::vector<std::string> left;
-    for (const auto& l : p.nl->links())
-        if (l.name != "lo") left.push_back(l.name);
-    EXPECT_EQ(left, std::vector<std::string>{}) << "links left in the pod after DEL";
+    EXPECT_EQ(p.links_added(), std::vector<std::string>{}) << "links left in the pod after DEL";
     if (p.result)
         for (const auto& ip : p.result->ips) {
             const auto leased = leases(net.name());

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ struct CniPodState {
     CniPod pod;
     std::optional<CniResult> result;
     int ifindex = 0;  // of its interface, once ADD succeeded
+
+    // Links the namespace got after it was made: not lo, nor a fallback tunnel (tunl0, sit0 ...)
+    // a loaded ipip or sit module puts in every new namespace.
+    std::set<int> links_at_start;
+    std::vector<std::string> links_added() const;
 
     const IpAddress& address(Family f) const;  // the result's address in that family; throws when none
 };
@@ -69,8 +75,11 @@ protected:
     // The lease files host-local holds for network `name` (its dataDir/<name>/<address>).
     std::vector<std::string> leases(const std::string& name) const;
     std::vector<std::string> cache_entries() const;
-    // Links of the master's namespace other than lo, parent: what a failed ADD must not leave.
+    // Links of the master's namespace that were not there before the test (lo, the parent, and
+    // the fallback tunnels a loaded ipip or sit module puts in every new namespace, tunl0 ...):
+    // what a failed ADD or a DEL must not leave.
     std::vector<std::string> stray_master_links() const;
+    std::set<int> links_at_start;
     std::vector<Family> families() const;
 
     std::filesystem::path plugins;

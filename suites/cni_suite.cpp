@@ -92,10 +92,7 @@ protected:
         EXPECT_FALSE(r.ok()) << "accepted: " << c.dump();
         EXPECT_TRUE(r.error_code.has_value()) << "no CNI error document on standard output: " << r.out;
         EXPECT_FALSE(r.error_msg.empty());
-        std::vector<std::string> left;
-        for (const auto& l : pod(kPod).nl->links())
-            if (l.name != "lo") left.push_back(l.name);
-        EXPECT_EQ(left, std::vector<std::string>{}) << "the refused ADD left links in the pod";
+        EXPECT_EQ(pod(kPod).links_added(), std::vector<std::string>{}) << "the refused ADD left links in the pod";
         EXPECT_EQ(leases(net_->name()), std::vector<std::string>{}) << "the refused ADD holds leases";
         EXPECT_EQ(cache_entries(), std::vector<std::string>{});
         EXPECT_EQ(stray_master_links(), std::vector<std::string>{}) << "the refused ADD left a link beside the master";
