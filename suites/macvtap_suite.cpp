@@ -16,6 +16,7 @@
 
 #include "error.hpp"
 #include "inet_frames.hpp"
+#include "link_events.hpp"
 #include "packet_socket.hpp"
 #include "tap_device.hpp"
 #include "veth_lab.hpp"
@@ -215,6 +216,12 @@ TEST_F(MacvtapDevice, AFullQueueDropsAndCountsWhatItCannotHoldAndNothingElseBrea
         lab->host_nl->set_up(l);
     }
     lab->wait_until_wire_is_up();
+    // Operationally up before the burst (linkwatch sets it, from a work item that waits for the
+    // RTNL lock: under PREEMPT_RT it was seen still pending at the end), so the last check below
+    // says the full queue took nothing down.
+    ASSERT_TRUE(LinkEvents(lab->host).wait_until([&] { return lab->host_nl->link(tap).oper_up() && lab->host_nl->link(beside).oper_up(); },
+                                                 std::chrono::seconds(5)))
+        << "the macvtap and the macvlan beside it never became operationally up";
     PacketSocket ext(lab->ext, lab->peer);
     PacketSocket beside_stack(lab->host, beside, ETH_P_IP);  // what mvlan0's stack is handed
     const Ipv4Flow to_vm{VethLab::slave_mac(1), lab->peer_mac}, to_beside{VethLab::slave_mac(2), lab->peer_mac};

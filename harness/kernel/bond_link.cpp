@@ -121,4 +121,25 @@ BondState bond_state(Rtnl& rtnl, int bond) {
     return s;
 }
 
+std::optional<uint8_t> lacp_actor_state(Rtnl& rtnl, int port) {
+    auto reply = rtnl.link_message(port);
+    auto* hdr = reinterpret_cast<nlmsghdr*>(reply.data());
+    nlattr* tb[IFLA_MAX + 1] = {};
+    if (nlmsg_parse(hdr, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_LINKINFO]) return std::nullopt;
+    nlattr* li[IFLA_INFO_MAX + 1] = {};
+    if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], nullptr) < 0) return std::nullopt;
+    if (!li[IFLA_INFO_SLAVE_KIND] || std::string(nla_get_string(li[IFLA_INFO_SLAVE_KIND])) != "bond" || !li[IFLA_INFO_SLAVE_DATA])
+        return std::nullopt;
+    nlattr* d[IFLA_BOND_SLAVE_MAX + 1] = {};
+    if (nla_parse_nested(d, IFLA_BOND_SLAVE_MAX, li[IFLA_INFO_SLAVE_DATA], nullptr) < 0) return std::nullopt;
+    if (!d[IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE]) return std::nullopt;
+    return nla_get_u8(d[IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE]);
+}
+
+bool lacp_port_carries_frames(uint8_t actor_state) {
+    // LACP_STATE_COLLECTING and LACP_STATE_DISTRIBUTING (include/net/bond_3ad.h; IEEE 802.1AX).
+    constexpr uint8_t kCollecting = 0x10, kDistributing = 0x20;
+    return (actor_state & kCollecting) && (actor_state & kDistributing);
+}
+
 }  // namespace mvc

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,5 +55,14 @@ struct BondState {
     int active_port = 0;  // IFLA_BOND_ACTIVE_SLAVE: 0 when the mode has none or no port is active
 };
 BondState bond_state(Rtnl& rtnl, int bond);
+
+// IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE of a port of an 802.3ad bond: the LACP_STATE_* bits of
+// its own side. Empty when the link is no bond's port or its bond reports no LACP state.
+std::optional<uint8_t> lacp_actor_state(Rtnl& rtnl, int port);
+// Whether a port with this actor state carries frames: its mux machine reached
+// COLLECTING_DISTRIBUTING (ad_mux_machine), which needs the partner's LACPDUs in sync. Until
+// then the bond has carrier (bond_3ad_set_carrier) yet drops what the port receives and sends
+// nothing through it.
+bool lacp_port_carries_frames(uint8_t actor_state);
 
 }  // namespace mvc

@@ -2,10 +2,12 @@
 #include "endpoint_node.hpp"
 
 #include <linux/ip.h>
+#include <linux/rtnetlink.h>
 
 #include <algorithm>
 
 #include "guest_relay.hpp"
+#include "machine_routes.hpp"
 
 
 namespace mvc {
@@ -43,8 +45,18 @@ void EndpointNode::configure(const std::vector<AddressWithPrefix>& addresses, co
     for (const auto& [a, prefix] : addresses) {
         if (borrowed) added_.emplace_back(a, prefix);  // before adding: a failure half-way still gets cleaned up
         rtnl->add_address(ifindex, a, prefix);
+        if (a.family() == Family::ipv6) ipv6_added_.push_back(a);
     }
     for (int l : links) rtnl->set_up(l);
+}
+
+std::vector<IpAddress> EndpointNode::ipv6_not_yet_local() {
+    if (ipv6_added_.empty()) return {};
+    std::vector<IpAddress> missing = ipv6_added_;
+    for (const auto& r : dump_routes(*rtnl))
+        if (r.table == RT_TABLE_LOCAL && r.type == RTN_LOCAL && r.destination.family() == Family::ipv6 && r.destination.length == 128)
+            std::erase(missing, r.destination.network);
+    return missing;
 }
 
 }  // namespace mvc

@@ -58,9 +58,16 @@ struct EndpointNode {
     void configure(const std::vector<AddressWithPrefix>& addresses, const EndpointTuning& tuning);
     // Points the node at one of its links (the one that carries its addresses).
     void use_interface(int link_ifindex);
+    // The IPv6 addresses configure() added that the kernel does not take packets for yet. An
+    // address is listed at once, but only addrconf's DAD work, even for IFA_F_NODAD, joins its
+    // solicited-node group and inserts its local route (addrconf_dad_begin ->
+    // addrconf_dad_completed); that work waits on a workqueue and the RTNL lock, and under a
+    // slow kernel with many topologies being built it lags by seconds.
+    std::vector<IpAddress> ipv6_not_yet_local();
 
 private:
     std::vector<AddressWithPrefix> added_;  // on a borrowed interface
+    std::vector<IpAddress> ipv6_added_;      // by configure(), on any interface
 };
 
 }  // namespace mvc

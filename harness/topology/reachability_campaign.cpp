@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <set>
 #include <semaphore>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "packet_socket.hpp"
 #include "external_peer.hpp"
 #include "neighbour_budget.hpp"
+#include "quiet_turns.hpp"
 #include "topology.hpp"
 
 namespace mvc {
@@ -268,11 +270,13 @@ std::map<Family, std::string> check_controls(Topology& topo, const std::vector<F
 }  // namespace
 
 std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<CellId>& cells,
-                                              const CampaignOptions& options);
+                                              const CampaignOptions& options, QuietTurns::Busy* busy);
 
 namespace {
 
-TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>& cells, const CampaignOptions& options) {
+TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>& cells, const CampaignOptions& options,
+                            QuietTurns& turns) {
+    QuietTurns::Busy busy(turns);
     const auto start = Clock::now();
     TopologyResult result;
     std::vector<Family> families;
@@ -295,7 +299,7 @@ TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>&
                 taps[e].back()->reserve_buffer(8 << 20);
             }
     result.addresses = topo->addresses();
-    result.cells = probe_cells(*topo, cells, options);
+    result.cells = probe_cells(*topo, cells, options, &busy);
     for (auto& [e, sockets] : taps)
         for (auto& tap : sockets)
             for (auto& frame : tap->drain()) result.captures[e].push_back(std::move(frame));
@@ -313,17 +317,42 @@ TopologyResult run_topology(const TopologySpec& spec, const std::vector<CellId>&
 
 std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<CellId>& cells,
                                               const CampaignOptions& options) {
+    return probe_cells(topo, cells, options, nullptr);
+}
+
+std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<CellId>& cells,
+                                              const CampaignOptions& options, QuietTurns::Busy* busy) {
     std::vector<Family> families;
     for (const auto& c : cells)
         if (std::find(families.begin(), families.end(), c.family) == families.end()) families.push_back(c.family);
     const auto& spec = topo.spec();
 
-    std::map<Family, std::string> untrusted;
-    try {
-        topo.wait_until_links_ready(Clock::now() + options.ready_timeout);
-        untrusted = check_controls(topo, families, options.ready_timeout);
-    } catch (const NotReady& e) {
-        for (auto f : families) untrusted[f] = e.what();
+    // Each stage observes its own condition and gets the whole budget: on a slow kernel one that
+    // lags (LACP, addrconf's work) must not leave the next none.
+    auto confirm_ready = [&] {
+        std::map<Family, std::string> problems;
+        try {
+            topo.wait_until_links_ready(Clock::now() + options.ready_timeout);
+            topo.wait_until_addresses_usable(options.ready_timeout);
+            problems = check_controls(topo, families, options.ready_timeout);
+        } catch (const NotReady& e) {
+            for (auto f : families) problems[f] = e.what();
+        }
+        return problems;
+    };
+    std::map<Family, std::string> untrusted = confirm_ready();
+    // Not ready while other topologies were busy: once more with the machine to itself, and the
+    // probes too (QuietTurns says why a verdict may need that).
+    std::optional<QuietTurns::Turn> turn;
+    if (!untrusted.empty() && busy && busy->others_busy() && busy->turns().quiet_may_help()) {
+        turn.emplace(busy->turns());
+        if (busy->turns().quiet_may_help()) {
+            untrusted = confirm_ready();
+            if (!untrusted.empty()) busy->turns().quiet_did_not_help();
+            for (auto& [f, p] : untrusted) p += " (also when no other topology was running)";
+        } else {
+            turn.reset();  // another topology failed alone meanwhile: this one's turn would not help either
+        }
     }
 
     // The pacers: the control paths once more, from cold caches on addresses of their own, beside
@@ -487,7 +516,7 @@ struct ReachabilityCampaign::TopologyRun {
 };
 
 ReachabilityCampaign::ReachabilityCampaign(const TopologyCatalog& catalog, CampaignOptions options)
-    : catalog_(catalog), options_(options) {}
+    : catalog_(catalog), options_(options), turns_(std::make_shared<QuietTurns>()) {}
 
 ReachabilityCampaign::~ReachabilityCampaign() { reset(); }
 
@@ -503,7 +532,7 @@ void ReachabilityCampaign::start(const std::vector<CellId>& cells) {
         if (!spec) throw std::logic_error("no topology " + id);
         auto run = std::make_shared<TopologyRun>();
         run->result = std::async(std::launch::async, [spec, topology_cells = topology_cells, options = options_, gate,
-                                                      lost = frames_lost_] {
+                                                      lost = frames_lost_, turns = turns_] {
                           const GuestSlot guest_place(*spec);  // before the general gate: never held waiting for it
                           gate->acquire();
                           struct Release {
@@ -511,7 +540,7 @@ void ReachabilityCampaign::start(const std::vector<CellId>& cells) {
                               ~Release() { g.release(); }
                           } release{*gate};
                           try {
-                              auto result = run_topology(*spec, topology_cells, options);
+                              auto result = run_topology(*spec, topology_cells, options, *turns);
                               *lost += result.frames_lost;
                               return result;
                           } catch (const std::exception& e) {

@@ -19,6 +19,7 @@
 namespace mvc {
 
 class WireSource;
+class QuietTurns;
 
 struct CampaignOptions {
     EchoSchedule cells;
@@ -57,7 +58,8 @@ std::map<CellId, CellObservation> probe_cells(Topology& topology, const std::vec
 // namespaces, in parallel with the others; inside a topology every selected cell of both families
 // is probed at the same time (see AddressPlan for why that keeps cells independent).
 //
-// Per topology: build → links up (observed via RTNLGRP_LINK) → controls answer → all cells probed
+// Per topology: build → links up (observed via RTNLGRP_LINK) → IPv6 addresses usable → controls
+// answer (or, if not while others were busy, again alone: QuietTurns) → all cells probed
 // within one bounded quiet window → controls answer again → namespaces closed.
 class ReachabilityCampaign {
 public:
@@ -89,6 +91,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<TopologyRun>> runs_;  // by topology id
     std::shared_ptr<std::atomic<uint64_t>> frames_lost_ = std::make_shared<std::atomic<uint64_t>>(0);
+    std::shared_ptr<QuietTurns> turns_;  // shared with the topologies' threads
 };
 
 }  // namespace mvc

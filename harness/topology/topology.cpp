@@ -4,7 +4,10 @@
 #include <linux/if.h>
 
 #include <algorithm>
+#include <atomic>
+#include <limits>
 
+#include "bond_link.hpp"
 #include "guest_relay.hpp"
 #include "link_events.hpp"
 #include "tap_device.hpp"
@@ -32,6 +35,11 @@ void attach_guest(EndpointNode& slave, const MacAddress& mac) {
 
 bool link_ready(const LinkInfo& l) {
     return l.up() && l.carrier && (l.operstate == IF_OPER_UP || l.operstate == IF_OPER_UNKNOWN);
+}
+
+std::string hex_byte(uint8_t b) {
+    constexpr const char* kDigits = "0123456789abcdef";
+    return {kDigits[b >> 4], kDigits[b & 0xf]};
 }
 
 std::string describe(const LinkInfo& l) {
@@ -192,20 +200,79 @@ void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point dead
     std::vector<const NetNamespace*> namespaces;
     for (auto* n : nodes) namespaces.push_back(&n->ns);
     LinkEvents events(namespaces);
-    std::string waiting_for;
-    const bool ready = events.wait_until(
-        [&] {
-            waiting_for.clear();
-            for (auto* n : nodes)
-                for (int l : n->links) {
-                    const LinkInfo info = n->rtnl->link(l);
-                    if (!link_ready(info))
-                        waiting_for += (waiting_for.empty() ? "" : ", ") + n->endpoint + ":" + describe(info);
-                }
-            return waiting_for.empty();
+    const bool lacp = spec_.variant.parent == ParentKind::bond && spec_.variant.bond_mode == BondMode::lacp_802_3ad;
+    std::vector<std::string> waiting_for(nodes.size());
+    auto ready_in = [&](size_t i) {
+        auto* n = nodes[i];
+        waiting_for[i].clear();
+        for (int l : n->links) {
+            const LinkInfo info = n->rtnl->link(l);
+            std::string problem;
+            if (!link_ready(info)) problem = describe(info);
+            else if (lacp && info.master_ifindex && n->rtnl->link(info.master_ifindex).kind == "bond")
+                if (const auto state = lacp_actor_state(*n->rtnl, l); !state || !lacp_port_carries_frames(*state))
+                    problem = info.name + " (an 802.3ad port not yet collecting and distributing" +
+                              (state ? ", LACP actor state 0x" + hex_byte(*state) : ", in no aggregator yet") + ")";
+            if (!problem.empty()) waiting_for[i] += (waiting_for[i].empty() ? "" : ", ") + n->endpoint + ":" + problem;
+        }
+        return waiting_for[i].empty();
+    };
+    // The LACP state machines run on their own (bond_3ad_state_machine_handler) and announce a
+    // port's new state only when they get the RTNL lock at once (rtnl_trylock): looked at again
+    // every 100 ms as well.
+    const auto late = events.wait_for_each(ready_in, deadline, lacp ? std::chrono::milliseconds{100} : std::chrono::milliseconds{0});
+    if (late.empty()) return;
+    std::string text;
+    for (size_t i : late) text += (text.empty() ? "" : ", ") + waiting_for[i];
+    throw NotReady("links never became ready: " + text);
+}
+
+namespace {
+
+// When an IPv6 address of any topology of this process last became usable. The kernel makes
+// every address usable through one queue of work items (addrconf_mod_dad_work on addrconf_wq,
+// each taking the RTNL lock) in the order they were added, so while topologies are built in
+// parallel, the last one's addresses wait for all the others'. A wait ends without them only when
+// the kernel has made no progress on anybody's addresses for a whole stall time.
+std::atomic<std::chrono::steady_clock::rep> last_address_progress{0};
+
+void note_address_progress() { last_address_progress = std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+std::chrono::steady_clock::time_point last_progress() {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_address_progress.load()));
+}
+
+}  // namespace
+
+void Topology::wait_until_addresses_usable(std::chrono::milliseconds stall) {
+    using Clock = std::chrono::steady_clock;
+    const auto nodes = local_nodes();
+    std::vector<const NetNamespace*> namespaces;
+    for (auto* n : nodes) namespaces.push_back(&n->ns);
+    LinkEvents events(namespaces, LinkEvents::Also::ipv6_addresses);
+    std::vector<std::vector<IpAddress>> missing(nodes.size());
+    std::vector<size_t> missing_before(nodes.size(), std::numeric_limits<size_t>::max());
+    const auto start = Clock::now();
+    // However steady the progress elsewhere, a topology gives up after this many stall times.
+    constexpr int kMostStalls = 10;
+    const auto late = events.wait_for_each(
+        [&](size_t i) {
+            missing[i] = nodes[i]->ipv6_not_yet_local();
+            if (missing[i].size() < missing_before[i]) note_address_progress();
+            missing_before[i] = missing[i].size();
+            return missing[i].empty();
         },
-        deadline);
-    if (!ready) throw NotReady("links never became ready: " + waiting_for);
+        [&] { return std::min(std::max(start, last_progress()) + stall, start + kMostStalls * stall); });
+    if (late.empty()) return;
+    std::string text;
+    for (size_t i : late) {
+        text += (text.empty() ? "" : "; ") + nodes[i]->endpoint + ":";
+        for (size_t k = 0; k < missing[i].size() && k < 3; ++k) text += " " + missing[i][k].str();
+        if (missing[i].size() > 3) text += " and " + std::to_string(missing[i].size() - 3) + " more";
+    }
+    throw NotReady("after " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()) +
+                   " ms, IPv6 addresses the kernel does not take packets for yet (no local route: addrconf's DAD work has not "
+                   "run, and no address of any topology became usable for " + std::to_string(stall.count()) + " ms): " + text);
 }
 
 std::optional<LostFrames> Topology::take_wire_losses() {

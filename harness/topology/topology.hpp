@@ -49,8 +49,14 @@ public:
     int parent_ifindex() const { return wire_.host->ifindex; }
 
     // Blocks until every local link is administratively up, has carrier and an operational state of
-    // UP (or UNKNOWN, for drivers that do not report one), watching RTNLGRP_LINK instead of sleeping.
+    // UP (or UNKNOWN, for drivers that do not report one), and every port of an 802.3ad bond
+    // collects and distributes, watching RTNLGRP_LINK instead of sleeping. Throws NotReady.
     void wait_until_links_ready(std::chrono::steady_clock::time_point deadline);
+    // Blocks until the kernel takes packets for every IPv6 address the endpoints on this machine
+    // were given (EndpointNode::ipv6_not_yet_local), watching the IPv6 address and route groups.
+    // Throws NotReady naming the addresses still missing once no address of any topology in the
+    // process became usable for `stall` (the kernel works through them in one queue).
+    void wait_until_addresses_usable(std::chrono::milliseconds stall);
     // Deletes every neighbour entry the topology's endpoints learnt (on a borrowed interface only
     // those in the plan's ranges): back to cold caches, and the entries back to NeighbourBudget.
     void forget_neighbours();
