@@ -59,7 +59,6 @@ std::vector<size_t> LinkEvents::wait_for_each(const std::function<bool(size_t)>&
         if (left.count() > 0 && ::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0 && errno != EINTR)
             throw_errno("poll rtnetlink events");
         const bool recheck_all = recheck.count() > 0 && Clock::now() >= next_recheck;
-        if (recheck_all) next_recheck = Clock::now() + recheck;
         std::vector<size_t> still;
         for (size_t k = 0; k < waiting.size(); ++k) {
             bool notified = false;
@@ -70,6 +69,8 @@ std::vector<size_t> LinkEvents::wait_for_each(const std::function<bool(size_t)>&
             still.push_back(waiting[k]);
         }
         waiting.swap(still);
+        // From the end of the round: a round slower than `recheck` must not turn into a busy loop.
+        if (recheck_all) next_recheck = Clock::now() + recheck;
         if (!waiting.empty() && Clock::now() >= deadline()) break;
     }
     return waiting;

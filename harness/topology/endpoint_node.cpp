@@ -54,7 +54,8 @@ std::vector<IpAddress> EndpointNode::ipv6_not_yet_local() {
     if (ipv6_added_.empty()) return {};
     std::vector<IpAddress> missing = ipv6_added_;
     for (const auto& r : dump_routes(*rtnl))
-        if (r.table == RT_TABLE_LOCAL && r.type == RTN_LOCAL && r.destination.family() == Family::ipv6 && r.destination.length == 128)
+        // In table local, or in a VRF's table when the interface is enslaved to one (a lent parent).
+        if (r.type == RTN_LOCAL && r.destination.family() == Family::ipv6 && r.destination.length == 128)
             std::erase(missing, r.destination.network);
     return missing;
 }

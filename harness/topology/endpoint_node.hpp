@@ -64,6 +64,7 @@ struct EndpointNode {
     // addrconf_dad_completed); that work waits on a workqueue and the RTNL lock, and under a
     // slow kernel with many topologies being built it lags by seconds.
     std::vector<IpAddress> ipv6_not_yet_local();
+    size_t ipv6_address_count() const { return ipv6_added_.size(); }
 
 private:
     std::vector<AddressWithPrefix> added_;  // on a borrowed interface

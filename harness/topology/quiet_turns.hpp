@@ -47,13 +47,15 @@ public:
         QuietTurns& turns_;
     };
 
-    // Whether a quiet turn may still help: not once a topology failed even alone. A run where every
-    // topology is broken (a deliberate fault, a broken kernel) then spends no more than one turn.
-    bool quiet_may_help() const { return quiet_may_help_; }
-    void quiet_did_not_help() { quiet_may_help_ = false; }
+    // Whether a quiet turn may still help: not once kMostFailedTurns topologies failed even alone.
+    // A run where every topology is broken (a deliberate fault, a broken kernel) then spends no
+    // more than that many turns, and one broken topology does not take the turns from the others.
+    static constexpr unsigned kMostFailedTurns = 3;
+    bool quiet_may_help() const { return failed_alone_ < kMostFailedTurns; }
+    void failed_alone() { ++failed_alone_; }
 
 private:
-    std::atomic<bool> quiet_may_help_{true};
+    std::atomic<unsigned> failed_alone_{0};
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     unsigned busy_ = 0;

@@ -340,19 +340,19 @@ std::map<CellId, CellObservation> probe_cells(Topology& topo, const std::vector<
         }
         return problems;
     };
+    const bool others_were_busy = busy && busy->others_busy();
     std::map<Family, std::string> untrusted = confirm_ready();
     // Not ready while other topologies were busy: once more with the machine to itself, and the
     // probes too (QuietTurns says why a verdict may need that).
     std::optional<QuietTurns::Turn> turn;
-    if (!untrusted.empty() && busy && busy->others_busy() && busy->turns().quiet_may_help()) {
+    if (!untrusted.empty() && busy && (others_were_busy || busy->others_busy()) && busy->turns().quiet_may_help()) {
         turn.emplace(busy->turns());
-        if (busy->turns().quiet_may_help()) {
+        if (busy->turns().quiet_may_help()) {  // again: others may have failed alone meanwhile
             untrusted = confirm_ready();
-            if (!untrusted.empty()) busy->turns().quiet_did_not_help();
+            if (!untrusted.empty()) busy->turns().failed_alone();
             for (auto& [f, p] : untrusted) p += " (also when no other topology was running)";
-        } else {
-            turn.reset();  // another topology failed alone meanwhile: this one's turn would not help either
         }
+        if (!untrusted.empty()) turn.reset();  // nothing left to keep quiet for: its cells are untrusted
     }
 
     // The pacers: the control paths once more, from cold caches on addresses of their own, beside
@@ -625,6 +625,8 @@ void ReachabilityCampaign::reset() {
         runs.swap(runs_);
     }
     for (auto& [id, run] : runs) run->result.wait();
+    std::lock_guard lock(mutex_);
+    turns_ = std::make_shared<QuietTurns>();  // a new start is a new run: its turns start afresh
 }
 
 }  // namespace mvc

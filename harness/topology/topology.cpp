@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <limits>
 
 #include "bond_link.hpp"
 #include "guest_relay.hpp"
@@ -200,7 +199,8 @@ void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point dead
     std::vector<const NetNamespace*> namespaces;
     for (auto* n : nodes) namespaces.push_back(&n->ns);
     LinkEvents events(namespaces);
-    const bool lacp = spec_.variant.parent == ParentKind::bond && spec_.variant.bond_mode == BondMode::lacp_802_3ad;
+    // A bond parent, or the bond under a VLAN parent; the port check below looks at bonds' ports only.
+    const bool lacp = spec_.variant.bond_mode == BondMode::lacp_802_3ad;
     std::vector<std::string> waiting_for(nodes.size());
     auto ready_in = [&](size_t i) {
         auto* n = nodes[i];
@@ -230,11 +230,13 @@ void Topology::wait_until_links_ready(std::chrono::steady_clock::time_point dead
 namespace {
 
 // When an IPv6 address of any topology of this process last became usable. The kernel makes
-// every address usable through one queue of work items (addrconf_mod_dad_work on addrconf_wq,
-// each taking the RTNL lock) in the order they were added, so while topologies are built in
-// parallel, the last one's addresses wait for all the others'. A wait ends without them only when
-// the kernel has made no progress on anybody's addresses for a whole stall time.
+// every address usable from a work item of its own (addrconf_dad_work on the ipv6_addrconf
+// workqueue) that takes the RTNL lock, so while topologies are built in parallel their addresses
+// wait for each other's, and those added last wait longest. A wait ends without them only when the
+// kernel has made no progress on anybody's addresses for a whole stall time (or after
+// kMostStalls of them, however steady the progress elsewhere).
 std::atomic<std::chrono::steady_clock::rep> last_address_progress{0};
+constexpr int kMostStalls = 10;
 
 void note_address_progress() { last_address_progress = std::chrono::steady_clock::now().time_since_epoch().count(); }
 
@@ -251,10 +253,11 @@ void Topology::wait_until_addresses_usable(std::chrono::milliseconds stall) {
     for (auto* n : nodes) namespaces.push_back(&n->ns);
     LinkEvents events(namespaces, LinkEvents::Also::ipv6_addresses);
     std::vector<std::vector<IpAddress>> missing(nodes.size());
-    std::vector<size_t> missing_before(nodes.size(), std::numeric_limits<size_t>::max());
+    // Progress is an address that became usable: counted from all of a node's addresses, so a
+    // node with none usable (or no IPv6 at all) is no progress.
+    std::vector<size_t> missing_before;
+    for (auto* n : nodes) missing_before.push_back(n->ipv6_address_count());
     const auto start = Clock::now();
-    // However steady the progress elsewhere, a topology gives up after this many stall times.
-    constexpr int kMostStalls = 10;
     const auto late = events.wait_for_each(
         [&](size_t i) {
             missing[i] = nodes[i]->ipv6_not_yet_local();
@@ -270,9 +273,12 @@ void Topology::wait_until_addresses_usable(std::chrono::milliseconds stall) {
         for (size_t k = 0; k < missing[i].size() && k < 3; ++k) text += " " + missing[i][k].str();
         if (missing[i].size() > 3) text += " and " + std::to_string(missing[i].size() - 3) + " more";
     }
-    throw NotReady("after " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count()) +
-                   " ms, IPv6 addresses the kernel does not take packets for yet (no local route: addrconf's DAD work has not "
-                   "run, and no address of any topology became usable for " + std::to_string(stall.count()) + " ms): " + text);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    throw NotReady("after " + std::to_string(waited.count()) +
+                   " ms, IPv6 addresses the kernel does not take packets for yet (no local route: addrconf's DAD work has not run; " +
+                   (waited >= kMostStalls * stall ? "the most this wait gives them"
+                                                  : "no address of any topology became usable for " + std::to_string(stall.count()) + " ms") +
+                   "): " + text);
 }
 
 std::optional<LostFrames> Topology::take_wire_losses() {

@@ -74,10 +74,12 @@ TEST(QuietTurns, TopologiesWaitingForTurnsTakeThemOneAtATime) {
     EXPECT_EQ(most_at_once, 1);
 }
 
-TEST(QuietTurns, OnceATopologyFailedAloneTurnsNoLongerHelp) {
+TEST(QuietTurns, TurnsStopHelpingOnlyAfterSeveralTopologiesFailedAlone) {
     QuietTurns turns;
-    EXPECT_TRUE(turns.quiet_may_help());
-    turns.quiet_did_not_help();
+    for (unsigned i = 0; i < QuietTurns::kMostFailedTurns; ++i) {
+        EXPECT_TRUE(turns.quiet_may_help()) << "after " << i << " failed turns";
+        turns.failed_alone();
+    }
     EXPECT_FALSE(turns.quiet_may_help());
 }
 
