@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "engine_containers.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <future>
 
-namespace mvc {
+#include "engine_inspect.hpp"
 
-using nlohmann::json;
+namespace mvc {
 
 const IpAddress& Container::address(Family f) const {
     const auto& a = f == Family::ipv4 ? v4 : v6;
@@ -48,15 +46,20 @@ std::vector<std::unique_ptr<Container>> start_containers(const ContainerEngine& 
 
 std::unique_ptr<Container> inspect_container(const ContainerEngine& engine, const std::string& name,
                                              const std::string& network, unsigned neighbour_retransmit_ms) {
-    const json info = json::parse(engine.check({"container", "inspect", name})).at(0);
+    const std::string text = engine.check({"container", "inspect", name});
+    ContainerView view;
+    try {
+        view = read_container_inspect(text, network);
+    } catch (const InspectError& e) {
+        throw std::runtime_error(std::string("cannot read `") + engine.dialect().client + " container inspect " + name + "`: " + e.what() +
+                                 "\n" + text);
+    }
     auto c = std::make_unique<Container>();
     c->name = name;
-    c->pid = info.at("State").at("Pid").get<int>();
-    if (c->pid <= 0) throw std::runtime_error(name + " is not running");
-    const json& net = info.at("NetworkSettings").at("Networks").at(network);
-    if (const auto a = net.value("IPAddress", ""); !a.empty()) c->v4 = IpAddress::parse(a);
-    if (const auto a = net.value("GlobalIPv6Address", ""); !a.empty()) c->v6 = IpAddress::parse(a);
-    c->mac = net.value("MacAddress", "");
+    c->pid = view.pid;
+    c->v4 = view.v4;
+    c->v6 = view.v6;
+    c->mac = view.mac;
     // The container's own namespace, reached through its init process: what the engine built, seen by
     // the kernel and probed from inside.
     c->ns = NetNamespace::open("/proc/" + std::to_string(c->pid) + "/ns/net");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Docker suite's pieces that need no engine: the static-busybox lookup, the subnet choice, the
-// names of the links it makes in the machine's namespace, and the containers' command line.
+// names of the links it makes in the machine's namespace, the containers' command line, and the
+// reading of what `network inspect` and `container inspect` print.
 #include <archive.h>
 #include <archive_entry.h>
 #include <elf.h>
@@ -13,6 +14,7 @@
 #include "engine_address_plan.hpp"
 #include "engine_containers.hpp"
 #include "engine_image.hpp"
+#include "engine_inspect.hpp"
 #include "engine_lab.hpp"
 #include "fixture_files.hpp"
 
@@ -193,6 +195,56 @@ TEST(EngineDialects, OwnerFormatsNameTheOwnerLabelAndOwnersAreReadFromLabelText)
     EXPECT_EQ(owner_from_labels("x" + key + "=9,a=1", key), "");
     EXPECT_EQ(owner_from_labels("a=1", key), "");
     EXPECT_THROW(engine_kind_from_string("lxc"), std::invalid_argument);
+}
+
+TEST(EngineInspect, BothEnginesNetworksAreReadInTheWordsTheyShare) {
+    const auto docker = read_network_inspect(EngineKind::docker, R"([{"Driver":"macvlan","Options":{"parent":"eth1","macvlan_mode":"private"},
+        "IPAM":{"Config":[{"Subnet":"198.51.100.0/24","Gateway":"198.51.100.1"},{"Subnet":"2001:db8:1::/64"}]}}])");
+    EXPECT_EQ(docker.driver, "macvlan");
+    EXPECT_EQ(docker.parent, "eth1");
+    EXPECT_EQ(docker.mode, "private");
+    ASSERT_EQ(docker.subnets.size(), 2u);
+    EXPECT_EQ(docker.subnets[0].gateway, "198.51.100.1");
+    EXPECT_EQ(docker.subnets[1].subnet, "2001:db8:1::/64");
+    EXPECT_EQ(docker.subnets[1].gateway, "");
+    const auto podman = read_network_inspect(EngineKind::podman, R"([{"driver":"macvlan","network_interface":"eth2",
+        "subnets":[{"subnet":"203.0.113.0/24","gateway":"203.0.113.1"}]}])");
+    EXPECT_EQ(podman.parent, "eth2");
+    EXPECT_EQ(podman.mode, "") << "no options: the engine's default mode";
+    ASSERT_EQ(podman.subnets.size(), 1u);
+    EXPECT_EQ(podman.subnets[0].subnet, "203.0.113.0/24");
+}
+
+TEST(EngineInspect, AContainerIsReadOnItsNetwork) {
+    const auto c = read_container_inspect(R"([{"State":{"Pid":4242},"NetworkSettings":{"Networks":{"other":{"IPAddress":"192.0.2.9"},
+        "mvc-net":{"IPAddress":"198.51.100.7","GlobalIPv6Address":"","MacAddress":"02:42:c6:33:64:07"}}}}])", "mvc-net");
+    EXPECT_EQ(c.pid, 4242);
+    ASSERT_TRUE(c.v4);
+    EXPECT_EQ(c.v4->str(), "198.51.100.7");
+    EXPECT_FALSE(c.v6) << "an empty GlobalIPv6Address is no address";
+    EXPECT_EQ(c.mac, "02:42:c6:33:64:07");
+}
+
+// Each refusal names what was wrong; none escapes as another exception (json's, or std::terminate).
+TEST(EngineInspect, WhatCannotBeReadIsRefusedSayingWhy) {
+    auto refusal = [](auto read) -> std::string {
+        try {
+            read();
+        } catch (const InspectError& e) {
+            return e.what();
+        }
+        return "(read without complaint)";
+    };
+    const std::string network = "mvc-net";
+    auto container = [&](const char* text) { return refusal([&] { (void)read_container_inspect(text, network); }); };
+    EXPECT_NE(container("Error: no such container").find("not JSON"), std::string::npos);
+    EXPECT_NE(container("{}").find("array"), std::string::npos);
+    EXPECT_NE(container(R"([{"State":{"Pid":0},"NetworkSettings":{"Networks":{"mvc-net":{}}}}])").find("State.Pid"), std::string::npos);
+    EXPECT_NE(container(R"([{"State":{"Pid":1e300}}])").find("State.Pid"), std::string::npos);
+    EXPECT_NE(container(R"([{"State":{"Pid":7},"NetworkSettings":{"Networks":{}}}])").find("not on network mvc-net"), std::string::npos);
+    EXPECT_NE(container(R"([{"State":{"Pid":7},"NetworkSettings":{"Networks":{"mvc-net":{"IPAddress":"x"}}}}])").find("IPAddress"),
+              std::string::npos);
+    EXPECT_NE(refusal([] { (void)read_network_inspect(EngineKind::docker, "[1]"); }).find("array"), std::string::npos);
 }
 
 }  // namespace
