@@ -10,12 +10,7 @@
 
 using namespace mvc;
 
-// The shipped fixtures are loaded once, before the first input (and its timeout) starts.
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    (void)fuzz::shipped_rules();
-    (void)fuzz::shipped_catalog();
-    return 0;
-}
+extern "C" int LLVMFuzzerInitialize(int*, char***) { return fuzz::load_shipped_fixtures(); }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static fuzz::InputFile input;

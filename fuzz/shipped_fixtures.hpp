@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "delivery_rules.hpp"
+#include "expectations.hpp"
 #include "topology_spec.hpp"
 
 namespace mvc::fuzz {
@@ -28,6 +29,14 @@ inline const TopologyCatalog& shipped_catalog() {
     return catalog;
 }
 
+// For LLVMFuzzerInitialize: the shipped fixtures loaded once, before the first input (and its
+// timeout) starts.
+inline int load_shipped_fixtures() {
+    (void)shipped_rules();
+    (void)shipped_catalog();
+    return 0;
+}
+
 // Every mode, in two topologies of at most six endpoints (derived, for rules, in milliseconds).
 inline TopologyCatalog every_mode_catalog() {
     auto c = TopologyCatalog::load_user_topology(kFuzzTopologies / "every_mode.json");
@@ -41,6 +50,13 @@ inline bool small_enough_to_derive(const TopologyCatalog& catalog) {
     size_t pairs = 0;
     for (const auto& t : catalog.topologies()) pairs += t.endpoints().size() * t.endpoints().size();
     return pairs <= 256;
+}
+
+// What `run` does with a loaded catalog before it measures anything: its controls derived and
+// checked against the rules, and (when small enough) every cell's expectation derived.
+inline void derive_as_a_run_would(TopologyCatalog& catalog, const DeliveryRules& rules, const std::filesystem::path& source) {
+    catalog.derive_controls(rules, source);
+    if (small_enough_to_derive(catalog)) (void)ExpectationSet::derive(catalog, rules);
 }
 
 }  // namespace mvc::fuzz
