@@ -60,4 +60,16 @@ std::vector<IpAddress> EndpointNode::ipv6_not_yet_local() {
     return missing;
 }
 
+std::vector<IpAddress> EndpointNode::ipv6_removed() {
+    std::vector<IpAddress> removed = ipv6_added_;
+    for (const auto& a : rtnl->addresses()) {
+        if (a.ifindex != ifindex) continue;
+        try {
+            std::erase(removed, IpAddress::parse(a.address.substr(0, a.address.find('/'))));
+        } catch (const std::invalid_argument&) {
+        }
+    }
+    return removed;
+}
+
 }  // namespace mvc

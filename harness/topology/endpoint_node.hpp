@@ -65,6 +65,9 @@ struct EndpointNode {
     // slow kernel with many topologies being built it lags by seconds.
     std::vector<IpAddress> ipv6_not_yet_local();
     size_t ipv6_address_count() const { return ipv6_added_.size(); }
+    // Of those, the ones the interface no longer lists at all: somebody removed them (a restore
+    // of the lent interfaces on a termination signal, another program). No wait brings them back.
+    std::vector<IpAddress> ipv6_removed();
 
 private:
     std::vector<AddressWithPrefix> added_;  // on a borrowed interface

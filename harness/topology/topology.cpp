@@ -261,6 +261,11 @@ void Topology::wait_until_addresses_usable(std::chrono::milliseconds stall) {
     const auto late = events.wait_for_each(
         [&](size_t i) {
             missing[i] = nodes[i]->ipv6_not_yet_local();
+            if (!missing[i].empty())
+                if (const auto removed = nodes[i]->ipv6_removed(); !removed.empty())
+                    throw NotReady(nodes[i]->endpoint + "'s " + removed.front().str() +
+                                   (removed.size() > 1 ? " and " + std::to_string(removed.size() - 1) + " more" : "") +
+                                   " were removed from its interface while the topology waited for them to become usable");
             if (missing[i].size() < missing_before[i]) note_address_progress();
             missing_before[i] = missing[i].size();
             return missing[i].empty();

@@ -97,5 +97,22 @@ TEST_F(Readiness, TheWaitEndsWhenTheRouteArrives) {
     EXPECT_TRUE(ext->ipv6_not_yet_local().empty());
 }
 
+// An address somebody removed (the restore of a lent interface on SIGTERM does, while topologies
+// still run) is not late: the wait ends at once instead of holding the topology, and the slaves
+// the restore waits to see go, for a whole stall time.
+TEST_F(Readiness, ARemovedAddressEndsTheWaitAtOnce) {
+    change_local_route(*ext, address, false);
+    ext->rtnl->delete_address(ext->ifindex, address, topology->addresses().prefix_length(Family::ipv6));
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        topology->wait_until_addresses_usable(10000ms);
+        ADD_FAILURE() << "the wait ended although " << address.str() << " was removed";
+    } catch (const NotReady& e) {
+        EXPECT_NE(std::string(e.what()).find("removed"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(address.str()), std::string::npos) << e.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "the wait held on for an address that cannot come back";
+}
+
 }  // namespace
 }  // namespace mvc
